@@ -1,0 +1,177 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { EventBus } from '../events/event-bus.service';
+import type { CollectorState, NetnsLabel } from '../events/events';
+import type { CollectorMessage, CollectorOptions, DaemonMessage } from './collector.protocol';
+import { ProcessSource } from './process.source';
+
+export const SELF_NETNS: NetnsLabel = 'self';
+const RESTART_DELAY_MS = 2000;
+
+export interface CollectorStatus {
+  readonly netns: NetnsLabel;
+  readonly state: CollectorState;
+  readonly pid?: number;
+  readonly restarts: number;
+  readonly lastError?: string;
+}
+
+interface Supervised {
+  status: CollectorStatus;
+  child?: ChildProcess;
+  timer?: NodeJS.Timeout;
+}
+
+/** The netns file for a name or path: names are looked up where `ip netns` keeps them. */
+export function netnsPath(netns: string): string {
+  return netns.startsWith('/') ? netns : `/var/run/netns/${netns}`;
+}
+
+/**
+ * Starts one collector per watched namespace, restarts it when it dies, and turns its messages into
+ * typed events on the bus.
+ */
+@Injectable()
+export class CollectorService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CollectorService.name);
+  private readonly collectors = new Map<NetnsLabel, Supervised>();
+  private shuttingDown = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly processes: ProcessSource,
+    private readonly bus: EventBus,
+  ) {}
+
+  onModuleInit(): void {
+    const targets = this.config.netns.length > 0 ? this.config.netns : [SELF_NETNS];
+    for (const netns of targets) {
+      this.watch(netns);
+    }
+  }
+
+  /** Starts watching a namespace (idempotent). */
+  watch(netns: NetnsLabel): void {
+    if (this.collectors.has(netns)) {
+      return;
+    }
+    const sup: Supervised = { status: { netns, state: 'starting', restarts: 0 } };
+    this.collectors.set(netns, sup);
+    this.start(sup);
+  }
+
+  /** Stops watching a namespace and forgets it. */
+  unwatch(netns: NetnsLabel): void {
+    const sup = this.collectors.get(netns);
+    if (!sup) {
+      return;
+    }
+    this.collectors.delete(netns);
+    this.stopChild(sup);
+  }
+
+  status(): CollectorStatus[] {
+    return [...this.collectors.values()].map((s) => s.status);
+  }
+
+  onApplicationShutdown(): void {
+    this.shuttingDown = true;
+    for (const sup of this.collectors.values()) {
+      this.stopChild(sup);
+    }
+  }
+
+  private start(sup: Supervised): void {
+    const netns = sup.status.netns;
+    const options: CollectorOptions = {
+      interfaces: this.config.interfaces,
+      ports: this.config.ports,
+      snaplen: this.config.snaplen,
+      bufferTimeoutMs: this.config.bufferTimeoutMs,
+      flushIntervalMs: this.config.flushIntervalMs,
+    };
+    const script = path.join(__dirname, 'collector.main.js');
+    const nodeArgs = [script, JSON.stringify(options)];
+    const child =
+      netns === SELF_NETNS
+        ? this.processes.spawnWithIpc(process.execPath, nodeArgs)
+        : this.processes.spawnWithIpc('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, ...nodeArgs]);
+    sup.child = child;
+    this.setStatus(sup, { state: 'starting', pid: child.pid });
+
+    child.on('message', (msg: CollectorMessage) => this.onMessage(sup, msg));
+    child.on('error', (err) => this.setStatus(sup, { state: 'exited', lastError: err.message }));
+    child.on('exit', (code, signal) => {
+      sup.child = undefined;
+      const why = signal ? `signal ${signal}` : `exit code ${code}`;
+      if (this.shuttingDown || !this.collectors.has(netns)) {
+        this.setStatus(sup, { state: 'exited', pid: undefined });
+        return;
+      }
+      this.logger.warn(`collector for netns ${netns} ended (${why}); restarting in ${RESTART_DELAY_MS} ms`);
+      this.setStatus(sup, { state: 'exited', pid: undefined, lastError: sup.status.lastError ?? why, restarts: sup.status.restarts + 1 });
+      sup.timer = setTimeout(() => this.start(sup), RESTART_DELAY_MS);
+    });
+  }
+
+  private stopChild(sup: Supervised): void {
+    if (sup.timer) {
+      clearTimeout(sup.timer);
+    }
+    const child = sup.child;
+    if (child && child.exitCode === null) {
+      if (child.connected) {
+        child.send({ type: 'stop' } satisfies DaemonMessage);
+      }
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+      kill.unref();
+      child.once('exit', () => clearTimeout(kill));
+    }
+  }
+
+  private setStatus(sup: Supervised, patch: Partial<CollectorStatus>): void {
+    sup.status = { ...sup.status, ...patch };
+    this.bus.emit('collector.status', {
+      netns: sup.status.netns,
+      state: sup.status.state,
+      pid: sup.status.pid,
+      message: sup.status.lastError,
+    });
+  }
+
+  private onMessage(sup: Supervised, msg: CollectorMessage): void {
+    const netns = sup.status.netns;
+    switch (msg.type) {
+      case 'ready':
+        this.setStatus(sup, { state: 'running', pid: msg.pid, lastError: undefined });
+        this.logger.log(`collector for netns ${netns} running (pid ${msg.pid})`);
+        break;
+      case 'links.snapshot':
+        this.bus.emit('kernel.links', { netns, links: msg.links });
+        break;
+      case 'fdb.snapshot':
+        this.bus.emit('kernel.fdb', { netns, entries: msg.entries });
+        break;
+      case 'netlink.event':
+        this.bus.emit('kernel.event', { netns, event: msg.event });
+        break;
+      case 'capture.delta':
+        this.bus.emit('capture.delta', { netns, at: msg.at, pairs: msg.pairs });
+        break;
+      case 'capture.stats':
+        this.bus.emit('capture.stats', { netns, interfaces: msg.interfaces });
+        break;
+      case 'capture.error':
+        this.logger.error(`netns ${netns}: capture on ${msg.interface} failed: ${msg.message}`);
+        this.bus.emit('capture.error', { netns, interface: msg.interface, message: msg.message });
+        break;
+      case 'log':
+        this.logger[msg.level](`[netns ${netns}] ${msg.message}`);
+        break;
+    }
+  }
+}
