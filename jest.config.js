@@ -10,6 +10,8 @@ const common = {
 };
 
 module.exports = {
+  // Per test; e2e tests build overlays and start the daemon (a project-level testTimeout is ignored).
+  testTimeout: 60000,
   // Runs once for the whole run (both projects): one namespace prefix, and a sweep of it at the end.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -19,7 +21,6 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
     },
   ],
 };

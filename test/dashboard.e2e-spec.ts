@@ -50,7 +50,7 @@ describe('dashboard in chromium', () => {
     // The chart is a canvas: read its data through the Chart instance the page exposes.
     await page.waitForFunction(
       (label) => {
-        const chart = (window as unknown as { vxscope: { chart: { data: { datasets: { label: string; data: number[] }[] } } } }).vxscope.chart;
+        const chart = (globalThis as unknown as { vxscope: { chart: { data: { datasets: { label: string; data: number[] }[] } } } }).vxscope.chart;
         const ds = chart.data.datasets.find((d) => d.label === label);
         return ds !== undefined && ds.data.some((v) => v > 0);
       },

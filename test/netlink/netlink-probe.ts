@@ -28,11 +28,7 @@ function argValue(name: string): number | undefined {
 }
 
 async function snapshot(source: NetlinkSource): Promise<void> {
-  const [links, fdb, neighbours] = await Promise.all([
-    source.dumpLinks(),
-    source.dumpFdb(),
-    source.dumpNeighbours(),
-  ]);
+  const [links, fdb, neighbours] = await Promise.all([source.dumpLinks(), source.dumpFdb(), source.dumpNeighbours()]);
   send({ kind: 'snapshot', links, fdb, neighbours });
 }
 

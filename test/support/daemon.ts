@@ -29,7 +29,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
 /** The real daemon (./bin/vxscope serve) as a child process, with its output kept for failure messages. */

@@ -10,7 +10,12 @@ import type { CollectorMessage, CollectorOptions, DaemonMessage } from './collec
 import { ProcessSource } from './process.source';
 
 export const SELF_NETNS: NetnsLabel = 'self';
-const RESTART_DELAY_MS = 2000;
+/**
+ * A collector that dies is restarted at once, then with a growing delay. netlink 0.3.0 aborts the
+ * process when the kernel overflows its socket (ENOBUFS), so a quick restart, whose fresh dump the
+ * topology diffs against what it had, is also the resync after an overflow.
+ */
+const RESTART_DELAYS_MS = [100, 500, 1000, 2000, 5000];
 
 export interface CollectorStatus {
   readonly netns: NetnsLabel;
@@ -22,6 +27,8 @@ export interface CollectorStatus {
 
 interface Supervised {
   status: CollectorStatus;
+  startedAt: number;
+  quickDeaths: number;
   child?: ChildProcess;
   timer?: NodeJS.Timeout;
 }
@@ -59,7 +66,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     if (this.collectors.has(netns)) {
       return;
     }
-    const sup: Supervised = { status: { netns, state: 'starting', restarts: 0 } };
+    const sup: Supervised = { status: { netns, state: 'starting', restarts: 0 }, startedAt: Date.now(), quickDeaths: 0 };
     this.collectors.set(netns, sup);
     this.start(sup);
   }
@@ -101,6 +108,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
         ? this.processes.spawnWithIpc(process.execPath, nodeArgs)
         : this.processes.spawnWithIpc('nsenter', [`--net=${netnsPath(netns)}`, '--', process.execPath, ...nodeArgs]);
     sup.child = child;
+    sup.startedAt = Date.now();
     this.setStatus(sup, { state: 'starting', pid: child.pid });
 
     child.on('message', (msg: CollectorMessage) => this.onMessage(sup, msg));
@@ -112,9 +120,13 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
         this.setStatus(sup, { state: 'exited', pid: undefined });
         return;
       }
-      this.logger.warn(`collector for netns ${netns} ended (${why}); restarting in ${RESTART_DELAY_MS} ms`);
+      // Back off only while it keeps dying young; a collector that ran for a minute starts the count afresh.
+      const ranMs = Date.now() - sup.startedAt;
+      sup.quickDeaths = ranMs < 60_000 ? sup.quickDeaths + 1 : 1;
+      const delay = RESTART_DELAYS_MS[Math.min(sup.quickDeaths - 1, RESTART_DELAYS_MS.length - 1)];
+      this.logger.warn(`collector for netns ${netns} ended (${why}); restarting in ${delay} ms`);
       this.setStatus(sup, { state: 'exited', pid: undefined, lastError: sup.status.lastError ?? why, restarts: sup.status.restarts + 1 });
-      sup.timer = setTimeout(() => this.start(sup), RESTART_DELAY_MS);
+      sup.timer = setTimeout(() => this.start(sup), delay);
     });
   }
 

@@ -13,7 +13,8 @@ export function isFloodEntry(mac: string): boolean {
  * destination is not part of the key (a move is an update). Flood entries keep one row per remote.
  */
 export function fdbKey(e: FdbEntry): string {
-  const owner = e.flags.includes('master') ? 'master' : 'self';
+  // Bridge-table entries carry NDA_MASTER and often no NTF_MASTER flag; the device's own table sets NTF_SELF.
+  const owner = e.flags.includes('self') ? 'self' : 'master';
   const dst = isFloodEntry(e.mac) ? (e.dst ?? '') : '';
   return `${e.ifindex}|${e.mac}|${e.vlan ?? ''}|${e.vni ?? ''}|${owner}|${dst}`;
 }

@@ -8,7 +8,8 @@
 
   const $ = (sel) => document.querySelector(sel);
   const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-  const fdbKey = (e) => [e.netns, e.ifindex, e.mac, e.vlan ?? '', e.flags.includes('master') ? 'm' : 's', e.mac === '00:00:00:00:00:00' ? e.dst : ''].join('|');
+  const fdbKey = (e) => [e.netns, e.ifindex, e.mac, e.vlan ?? '', e.flags.includes('self') ? 's' : 'm', isFlood(e.mac) ? e.dst : ''].join('|');
+  const isFlood = (mac) => mac === '00:00:00:00:00:00' || (parseInt(mac.slice(0, 2), 16) & 1) === 1;
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
 
   const chart = new Chart($('#vni-chart'), {
@@ -33,7 +34,7 @@
       let ds = chart.data.datasets.find((d) => d.label === label);
       if (!ds) {
         const color = COLORS[chart.data.datasets.length % COLORS.length];
-        ds = { label, data: new Array(chart.data.labels.length - 1).fill(0), borderColor: color, backgroundColor: color, pointRadius: 0, tension: 0.2 };
+        ds = { label, data: new Array(chart.data.labels.length - 1).fill(0), borderColor: color, backgroundColor: color, pointRadius: 2, tension: 0.2 };
         chart.data.datasets.push(ds);
       }
       ds.data.push(Math.round(r.pps * 10) / 10);
