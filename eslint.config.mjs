@@ -28,7 +28,7 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
-    files: ['libs/wire/**/*.ts'],
+    files: ['libs/wire/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,3 +1,7 @@
+import type { FlowRow } from '../capture/ingest/flow-table';
+import type { IngestReport } from '../capture/ingest/ingest';
+import type { MacSighting } from '../capture/ingest/mac-table';
+import type { RecentPacket } from '../capture/ingest/packet-ring';
 import type { FdbEntry, LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
 
 /**
@@ -18,18 +22,31 @@ export interface PairDelta {
   readonly lastSeen: number;
 }
 
+/** One capture interface's state: libpcap's own counters are cumulative for the session. */
 export interface InterfaceCaptureStats {
   readonly name: string;
   readonly linkType: string;
   readonly filter: string;
-  /** Packets seen by our handler (after the BPF filter). */
-  readonly packets: number;
-  readonly vxlanPackets: number;
-  /** libpcap's own counters (ps_recv, ps_drop, ps_ifdrop). */
+  readonly snaplen: number;
+  /** libpcap's own counters (ps_recv, ps_drop, ps_ifdrop) since the session opened. */
   readonly pcapReceived: number;
   readonly pcapDropped: number;
   readonly ifDropped: number;
-  readonly decodeErrors: Readonly<Record<string, number>>;
+  /** The inner flows with the most bytes since the session opened, and the flow table's health. */
+  readonly topFlows: readonly FlowRow[];
+  readonly flowsTracked: number;
+  readonly flowEvictions: number;
+  readonly macEvictions: number;
+}
+
+/** What one interface captured since the previous flush. */
+export interface InterfaceDelta {
+  readonly name: string;
+  readonly report: IngestReport;
+  /** Inner MACs first seen, or seen behind another VTEP, since the previous flush. */
+  readonly macs: readonly MacSighting[];
+  /** A few recent frames per VNI, for the packet inspector and pcap export. */
+  readonly packets: readonly RecentPacket[];
 }
 
 export type CollectorMessage =
@@ -37,7 +54,7 @@ export type CollectorMessage =
   | { readonly type: 'links.snapshot'; readonly links: readonly LinkInfo[] }
   | { readonly type: 'fdb.snapshot'; readonly entries: readonly FdbEntry[] }
   | { readonly type: 'netlink.event'; readonly event: NetlinkEvent }
-  | { readonly type: 'capture.delta'; readonly at: number; readonly pairs: readonly PairDelta[] }
+  | { readonly type: 'capture.delta'; readonly at: number; readonly interfaces: readonly InterfaceDelta[] }
   | { readonly type: 'capture.stats'; readonly interfaces: readonly InterfaceCaptureStats[] }
   | { readonly type: 'capture.error'; readonly interface: string; readonly message: string }
   | { readonly type: 'log'; readonly level: 'log' | 'warn' | 'error'; readonly message: string };

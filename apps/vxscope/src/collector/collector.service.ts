@@ -172,7 +172,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
         this.bus.emit('kernel.event', { netns, event: msg.event });
         break;
       case 'capture.delta':
-        this.bus.emit('capture.delta', { netns, at: msg.at, pairs: msg.pairs });
+        this.bus.emit('capture.delta', { netns, at: msg.at, interfaces: msg.interfaces });
         break;
       case 'capture.stats':
         this.bus.emit('capture.stats', { netns, interfaces: msg.interfaces });

@@ -1,22 +1,21 @@
-import { createVxlanFrameInfo, decodeVxlanFrame, formatIpv4, formatIpv6, PortRegistry } from '@vx/wire';
-
 import type { CaptureHandle, PcapSource } from '../capture/pcap.source';
+import { DEFAULT_INGEST_OPTIONS, Ingest } from '../capture/ingest/ingest';
 import type { NetlinkSource } from '../netlink/netlink.source';
 import type { LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
 import { planCapture, type CapturePlan } from './capture-plan';
-import type { CollectorMessage, CollectorOptions, InterfaceCaptureStats } from './collector.protocol';
-import { PairAggregator } from './pair-aggregator';
+import type { CollectorMessage, CollectorOptions, InterfaceCaptureStats, InterfaceDelta } from './collector.protocol';
 
 interface ActiveCapture {
   readonly name: string;
   readonly handle: CaptureHandle;
   readonly filter: string;
-  packets: number;
-  vxlanPackets: number;
-  readonly decodeErrors: Map<string, number>;
+  readonly ingest: Ingest;
 }
 
 const KERNEL_RING_BYTES = 32 * 1024 * 1024;
+const TOP_FLOWS = 50;
+/** Stats (top flows, libpcap counters) go out every this many flushes. */
+const STATS_EVERY = 4;
 
 /**
  * Runs inside the watched network namespace: follows links and the FDB over rtnetlink, captures
@@ -26,11 +25,9 @@ const KERNEL_RING_BYTES = 32 * 1024 * 1024;
 export class Collector {
   private readonly links = new Map<number, LinkInfo>();
   private readonly captures = new Map<string, ActiveCapture>();
-  private readonly aggregator = new PairAggregator(formatIpv4);
-  private readonly frame = createVxlanFrameInfo();
   private plan: CapturePlan | undefined;
-  private ports: PortRegistry;
   private flushTimer: NodeJS.Timeout | undefined;
+  private flushes = 0;
   private stopped = false;
 
   constructor(
@@ -38,9 +35,7 @@ export class Collector {
     private readonly pcapSource: PcapSource,
     private readonly netlinkSource: NetlinkSource,
     private readonly send: (msg: CollectorMessage) => void,
-  ) {
-    this.ports = new PortRegistry(options.ports);
-  }
+  ) {}
 
   async start(): Promise<void> {
     // Subscribe before dumping so that no change between the dump and the subscription is lost;
@@ -109,8 +104,7 @@ export class Collector {
     const prev = this.plan;
     this.plan = next;
     if (prev && prev.filter !== next.filter) {
-      // New VXLAN ports: the decoder learns them, and every session reopens with the new filter.
-      this.ports = new PortRegistry(next.ports);
+      // A vxlan device with a new dstport: decode it as VXLAN and reopen every session with the new filter.
       for (const name of [...this.captures.keys()]) {
         this.closeCapture(name);
       }
@@ -122,7 +116,7 @@ export class Collector {
     }
     for (const name of next.interfaces) {
       if (!this.captures.has(name) && this.interfaceExists(name)) {
-        this.openCapture(name, next.filter);
+        this.openCapture(name, next);
       }
     }
   }
@@ -139,23 +133,19 @@ export class Collector {
     return false;
   }
 
-  private openCapture(name: string, filter: string): void {
-    const decodeErrors = new Map<string, number>();
-    let capture: ActiveCapture | undefined;
+  private openCapture(name: string, plan: CapturePlan): void {
+    const ingest = new Ingest({ ...DEFAULT_INGEST_OPTIONS, ports: plan.ports, ringSnaplen: this.options.snaplen });
     try {
+      let linkType = -1;
       const handle = this.pcapSource.openLive(
         name,
-        { filter, snaplen: this.options.snaplen, bufferTimeoutMs: this.options.bufferTimeoutMs, bufferSize: KERNEL_RING_BYTES },
-        (buf, caplen, wirelen, tsSec, tsUsec) => {
-          if (capture !== undefined) {
-            this.onPacket(capture, buf, caplen, wirelen, tsSec * 1000 + Math.floor(tsUsec / 1000));
-          }
-        },
+        { filter: plan.filter, snaplen: this.options.snaplen, bufferTimeoutMs: this.options.bufferTimeoutMs, bufferSize: KERNEL_RING_BYTES },
+        (buf, caplen, wirelen, tsSec, tsUsec) => ingest.packet(buf, 0, caplen, wirelen, linkType, tsSec * 1000 + tsUsec / 1000),
         (err) => this.log('error', `capture handler on ${name}: ${err.message}`),
       );
-      capture = { name, handle, filter, packets: 0, vxlanPackets: 0, decodeErrors };
-      this.captures.set(name, capture);
-      this.log('log', `capturing on ${name} (${handle.linkTypeName}) with filter "${filter}"`);
+      linkType = handle.linkType;
+      this.captures.set(name, { name, handle, filter: plan.filter, ingest });
+      this.log('log', `capturing on ${name} (${handle.linkTypeName}) with filter "${plan.filter}"`);
     } catch (err) {
       this.send({ type: 'capture.error', interface: name, message: err instanceof Error ? err.message : String(err) });
     }
@@ -164,52 +154,41 @@ export class Collector {
   private closeCapture(name: string): void {
     const c = this.captures.get(name);
     if (c) {
-      this.sendStats();
+      // Whatever it counted since the last flush still goes out.
+      this.send({ type: 'capture.delta', at: Date.now(), interfaces: [this.delta(c)] });
+      this.send({ type: 'capture.stats', interfaces: [...this.captures.values()].filter((x) => x !== c).map((x) => this.stats(x)) });
       c.handle.close();
       this.captures.delete(name);
     }
   }
 
-  private onPacket(capture: ActiveCapture, buf: Buffer, caplen: number, wirelen: number, tsMs: number): void {
-    capture.packets++;
-    const f = this.frame;
-    if (!decodeVxlanFrame(buf, 0, caplen, capture.handle.linkType, this.ports, f)) {
-      if (f.error !== undefined) {
-        capture.decodeErrors.set(f.error, (capture.decodeErrors.get(f.error) ?? 0) + 1);
-      }
-      return;
-    }
-    capture.vxlanPackets++;
-    const src = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
-    const dst = f.outerIpVersion === 4 ? f.outerDst4 : formatIpv6(buf, f.outerDstOffset);
-    this.aggregator.add(f.vni, f.dstPort, src, dst, wirelen, tsMs);
+  private delta(c: ActiveCapture): InterfaceDelta {
+    return { name: c.name, report: c.ingest.drain(), macs: c.ingest.drainMacs(), packets: c.ingest.drainPackets() };
+  }
+
+  private stats(c: ActiveCapture): InterfaceCaptureStats {
+    const s = c.handle.stats();
+    const state = c.ingest.state(TOP_FLOWS);
+    return {
+      name: c.name,
+      linkType: c.handle.linkTypeName,
+      filter: c.filter,
+      snaplen: this.options.snaplen,
+      pcapReceived: s.received,
+      pcapDropped: s.dropped,
+      ifDropped: s.ifDropped,
+      ...state,
+    };
   }
 
   private flush(): void {
-    const pairs = this.aggregator.flush();
-    if (pairs.length > 0) {
-      this.send({ type: 'capture.delta', at: Date.now(), pairs });
+    const interfaces = [...this.captures.values()].map((c) => this.delta(c)).filter((d) => d.report.packets > 0 || d.macs.length > 0);
+    if (interfaces.length > 0) {
+      this.send({ type: 'capture.delta', at: Date.now(), interfaces });
     }
-    this.sendStats();
-  }
-
-  private sendStats(): void {
-    const interfaces: InterfaceCaptureStats[] = [];
-    for (const c of this.captures.values()) {
-      const s = c.handle.stats();
-      interfaces.push({
-        name: c.name,
-        linkType: c.handle.linkTypeName,
-        filter: c.filter,
-        packets: c.packets,
-        vxlanPackets: c.vxlanPackets,
-        pcapReceived: s.received,
-        pcapDropped: s.dropped,
-        ifDropped: s.ifDropped,
-        decodeErrors: Object.fromEntries(c.decodeErrors),
-      });
+    if (this.flushes++ % STATS_EVERY === 0 || this.stopped) {
+      this.send({ type: 'capture.stats', interfaces: [...this.captures.values()].map((c) => this.stats(c)) });
     }
-    this.send({ type: 'capture.stats', interfaces });
   }
 
   private log(level: 'log' | 'warn' | 'error', message: string): void {

@@ -1,5 +1,5 @@
-import type { VniRate } from '../capture/vni-stats';
-import type { InterfaceCaptureStats, PairDelta } from '../collector/collector.protocol';
+import type { VniRate } from '../capture/traffic-store';
+import type { InterfaceCaptureStats, InterfaceDelta } from '../collector/collector.protocol';
 import type { FdbEntry, LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
 
 /** Collectors are keyed by the namespace they watch; "self" is the daemon's own. */
@@ -16,7 +16,7 @@ export interface EventMap {
   'kernel.links': { netns: NetnsLabel; links: readonly LinkInfo[] };
   'kernel.fdb': { netns: NetnsLabel; entries: readonly FdbEntry[] };
   'kernel.event': { netns: NetnsLabel; event: NetlinkEvent };
-  'capture.delta': { netns: NetnsLabel; at: number; pairs: readonly PairDelta[] };
+  'capture.delta': { netns: NetnsLabel; at: number; interfaces: readonly InterfaceDelta[] };
   'capture.stats': { netns: NetnsLabel; interfaces: readonly InterfaceCaptureStats[] };
   'capture.error': { netns: NetnsLabel; interface: string; message: string };
   'vni.rates': { at: number; rates: readonly VniRate[] };

@@ -1,4 +1,4 @@
-import type { VniRate } from '../capture/vni-stats';
+import type { VniRate } from '../capture/traffic-store';
 import type { CollectorState, FdbChange, LinkChange } from '../events/events';
 import type { FdbDto, LinkDto } from '../topology/topology.dto';
 

@@ -1,4 +1,4 @@
-import type { PairDelta } from './collector.protocol';
+import type { PairDelta } from '../../collector/collector.protocol';
 
 interface Counter {
   packets: number;

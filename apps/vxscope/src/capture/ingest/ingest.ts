@@ -1,0 +1,315 @@
+import {
+  createInnerFlowInfo,
+  createVxlanFrameInfo,
+  decodeInnerFlow,
+  decodeLayers,
+  decodeVxlanFrame,
+  formatIpv4,
+  formatIpv6,
+  PortRegistry,
+  type DecodedLayer,
+  type VxlanFrameInfo,
+} from '@vx/wire';
+
+import type { PairDelta } from '../../collector/collector.protocol';
+import { FlowTable, type FlowRow } from './flow-table';
+import { MacTable, type MacSighting } from './mac-table';
+import { PacketRing, type RecentPacket } from './packet-ring';
+import { PairAggregator } from './pair-aggregator';
+import { VniCounters, type VniReport } from './vni-counters';
+
+export interface IngestOptions {
+  /** UDP ports decoded as VXLAN. */
+  readonly ports: readonly number[];
+  /** VNIs tracked at once; packets of further VNIs are counted as evicted. */
+  readonly maxVnis: number;
+  readonly flowCapacity: number;
+  readonly macCapacity: number;
+  /** Recent frames kept per VNI between drains (0: none). */
+  readonly ringPerVni: number;
+  readonly ringSnaplen: number;
+}
+
+export const DEFAULT_INGEST_OPTIONS: IngestOptions = {
+  ports: [4789, 8472],
+  maxVnis: 4096,
+  flowCapacity: 65536,
+  macCapacity: 65536,
+  ringPerVni: 32,
+  ringSnaplen: 256,
+};
+
+/** Everything counted since the previous drain. Counters sum across drains; flows and MACs are state. */
+export interface IngestReport {
+  packets: number;
+  vxlanPackets: number;
+  gpePackets: number;
+  genevePackets: number;
+  /** Frames with no tunnel header (the BPF filter lets some through, e.g. other UDP on a VXLAN port's peer). */
+  otherPackets: number;
+  /** "layer/reason" → frames. */
+  decodeErrors: Record<string, number>;
+  vnis: Record<string, VniReport>;
+  geneveVnis: Record<string, { packets: number; bytes: number }>;
+  vtepPairs: PairDelta[];
+  /** Packets of VNIs beyond `maxVnis`, not broken down. */
+  vniOverflow: number;
+}
+
+export interface IngestState {
+  topFlows: FlowRow[];
+  flowEvictions: number;
+  flowsTracked: number;
+  macEvictions: number;
+}
+
+const LAYER_GENEVE = 'geneve';
+const LAYER_GPE = 'vxlan-gpe';
+
+/**
+ * The capture pipeline after libpcap: decodes each frame synchronously with `libs/wire` and adds it
+ * to bounded aggregates. Used live by the collector and offline by `vxscope read`. The common frame
+ * (one VXLAN header) takes an allocation-free path; tunnels in tunnels, GENEVE and VXLAN-GPE take
+ * the full layered decoder.
+ */
+export class Ingest {
+  private ports: PortRegistry;
+  private readonly frame = createVxlanFrameInfo();
+  /** Header flags of a VXLAN layer met on the slow path, in the shape countVni() reads. */
+  private readonly slowFlags = { vniValid: true, reservedBitsSet: false };
+  private readonly flow = createInnerFlowInfo();
+  private vniCounters = new Map<number, VniCounters>();
+  private geneve = new Map<number, { packets: number; bytes: number }>();
+  private errors = new Map<string, Map<string, number>>();
+  private readonly pairs = new PairAggregator(formatIpv4);
+  readonly flows: FlowTable;
+  readonly macs: MacTable;
+  private readonly ring: PacketRing | undefined;
+  private packets = 0;
+  private vxlanPackets = 0;
+  private gpePackets = 0;
+  private genevePackets = 0;
+  private otherPackets = 0;
+  private vniOverflow = 0;
+
+  constructor(private readonly options: IngestOptions = DEFAULT_INGEST_OPTIONS) {
+    this.ports = new PortRegistry(options.ports);
+    this.flows = new FlowTable(options.flowCapacity);
+    this.macs = new MacTable(options.macCapacity, (k) => (typeof k === 'number' ? formatIpv4(k) : k));
+    this.ring = options.ringPerVni > 0 ? new PacketRing(options.ringPerVni, options.ringSnaplen, options.maxVnis) : undefined;
+  }
+
+  /** The VXLAN ports changed (a vxlan device with a new dstport appeared). */
+  setPorts(ports: readonly number[]): void {
+    this.ports = new PortRegistry(ports);
+  }
+
+  /**
+   * One captured frame. `buf` may be reused by the caller after the call returns: nothing here keeps a
+   * view of it. Never throws for any input.
+   */
+  packet(buf: Uint8Array, offset: number, caplen: number, wirelen: number, linkType: number, tsMs: number): void {
+    this.packets++;
+    const f = this.frame;
+    if (decodeVxlanFrame(buf, offset, caplen, linkType, this.ports, f)) {
+      if (f.nestedVxlan > 0 || this.innerIsTunnel(buf, f)) {
+        this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
+        return;
+      }
+      this.vxlanPackets++;
+      this.countVxlan(buf, f, wirelen, tsMs);
+      this.addPair(buf, f, wirelen, tsMs);
+      this.ring?.keep(f.vni, buf, offset, caplen, wirelen, linkType, tsMs);
+      return;
+    }
+    if (f.error !== undefined) {
+      this.countError(f.errorLayer ?? 'link', f.error);
+      if (f.vxlanOffset >= 0) {
+        // The VXLAN header itself was read: the frame belongs to its VNI even though the inner frame is cut.
+        this.vxlanPackets++;
+        this.countVni(f.vni, f, wirelen, tsMs);
+        this.addPair(buf, f, wirelen, tsMs);
+      }
+      return;
+    }
+    const tunnel = this.ports.lookup(f.srcPort, f.dstPort);
+    if (tunnel === LAYER_GENEVE || tunnel === LAYER_GPE) {
+      this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
+      return;
+    }
+    this.otherPackets++;
+  }
+
+  private innerIsTunnel(buf: Uint8Array, f: VxlanFrameInfo): boolean {
+    const flow = this.flow;
+    decodeInnerFlow(buf, f.innerPayloadOffset, f.innerOffset + f.innerLength, f.innerEtherType, flow);
+    return flow.protocol === 17 && !flow.fragment && this.ports.lookup(flow.srcPort, flow.dstPort) !== undefined;
+  }
+
+  /** Fast path: one VXLAN header; `this.flow` already holds the inner flow. */
+  private countVxlan(buf: Uint8Array, f: VxlanFrameInfo, wirelen: number, tsMs: number): void {
+    const c = this.countVni(f.vni, f, wirelen, tsMs);
+    if (c === undefined) {
+      return;
+    }
+    const d = f.innerDstMacOffset;
+    if ((buf[d] & 1) === 0) {
+      c.unicast++;
+    } else if (buf[d] === 0xff && buf[d + 1] === 0xff && buf[d + 2] === 0xff && buf[d + 3] === 0xff && buf[d + 4] === 0xff && buf[d + 5] === 0xff) {
+      c.broadcast++;
+    } else {
+      c.multicast++;
+    }
+    c.ethertypes.set(f.innerEtherType, (c.ethertypes.get(f.innerEtherType) ?? 0) + 1);
+    const flow = this.flow;
+    if (flow.arpOperation === 1) {
+      c.arpRequests++;
+    } else if (flow.arpOperation === 2) {
+      c.arpReplies++;
+    }
+    if (flow.ipVersion !== 0) {
+      c.ipProtocols.set(flow.protocol, (c.ipProtocols.get(flow.protocol) ?? 0) + 1);
+      this.flows.add(buf, { vni: f.vni, ipVersion: flow.ipVersion, protocol: flow.protocol, srcPort: flow.srcPort, dstPort: flow.dstPort, src4: flow.src4, dst4: flow.dst4, srcOffset: flow.srcOffset, dstOffset: flow.dstOffset }, wirelen, tsMs);
+    }
+    const vtep = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
+    this.macs.see(f.vni, buf, f.innerSrcMacOffset, vtep, tsMs);
+  }
+
+  /** Packets, bytes, sizes, header checks and the VTEP pair of one VXLAN header. */
+  private countVni(vni: number, f: { vniValid: boolean; reservedBitsSet: boolean }, wirelen: number, tsMs: number): VniCounters | undefined {
+    let c = this.vniCounters.get(vni);
+    if (c === undefined) {
+      if (this.vniCounters.size >= this.options.maxVnis) {
+        this.vniOverflow++;
+        return undefined;
+      }
+      c = new VniCounters();
+      c.firstSeen = tsMs;
+      this.vniCounters.set(vni, c);
+    }
+    c.packets++;
+    c.bytes += wirelen;
+    c.lastSeen = tsMs;
+    c.countSize(wirelen);
+    if (!f.vniValid) {
+      c.noIFlag++;
+    }
+    if (f.reservedBitsSet) {
+      c.reservedBits++;
+    }
+    return c;
+  }
+
+  /** Slow path: every layer, so each tunnel header in the frame is counted once. */
+  private layered(buf: Uint8Array, offset: number, caplen: number, wirelen: number, linkType: number, tsMs: number): void {
+    const { layers, error } = decodeLayers(buf, offset, caplen, linkType, this.ports);
+    if (error) {
+      this.countError(error.layer, error.reason);
+    }
+    let vxlan = false;
+    let gpe = false;
+    let gen = false;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i];
+      if (l.type === 'vxlan') {
+        vxlan = true;
+        const next = layers[i + 1];
+        this.slowFlags.vniValid = l.header.vniValid;
+        this.slowFlags.reservedBitsSet = l.header.reservedBitsSet;
+        const c = this.countVni(l.header.vni, this.slowFlags, wirelen, tsMs);
+        if (c && next?.type === 'ethernet') {
+          const et = innerEtherType(layers, i + 1);
+          c.ethertypes.set(et, (c.ethertypes.get(et) ?? 0) + 1);
+        }
+      } else if (l.type === 'geneve') {
+        gen = true;
+        const g = this.geneve.get(l.header.vni) ?? { packets: 0, bytes: 0 };
+        g.packets++;
+        g.bytes += wirelen;
+        this.geneve.set(l.header.vni, g);
+      } else if (l.type === 'vxlan-gpe') {
+        gpe = true;
+      }
+    }
+    this.vxlanPackets += vxlan ? 1 : 0;
+    this.gpePackets += gpe ? 1 : 0;
+    this.genevePackets += gen ? 1 : 0;
+    if (!vxlan && !gpe && !gen) {
+      this.otherPackets++;
+    }
+    // The outer VTEP pair is still known from the fast decode.
+    const f = this.frame;
+    if (vxlan && f.outerIpVersion !== 0 && f.vni >= 0) {
+      this.addPair(buf, f, wirelen, tsMs);
+    }
+  }
+
+  private countError(layer: string, reason: string): void {
+    let byReason = this.errors.get(layer);
+    if (byReason === undefined) {
+      byReason = new Map();
+      this.errors.set(layer, byReason);
+    }
+    byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+  }
+
+  private addPair(buf: Uint8Array, f: VxlanFrameInfo, wirelen: number, tsMs: number): void {
+    const src = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
+    const dst = f.outerIpVersion === 4 ? f.outerDst4 : formatIpv6(buf, f.outerDstOffset);
+    this.pairs.add(f.vni, f.dstPort, src, dst, wirelen, tsMs);
+  }
+
+  /** Returns the counters since the previous drain and starts them afresh. */
+  drain(): IngestReport {
+    const report: IngestReport = {
+      packets: this.packets,
+      vxlanPackets: this.vxlanPackets,
+      gpePackets: this.gpePackets,
+      genevePackets: this.genevePackets,
+      otherPackets: this.otherPackets,
+      decodeErrors: {},
+      vnis: {},
+      geneveVnis: Object.fromEntries([...this.geneve].map(([vni, g]) => [String(vni), g])),
+      vtepPairs: this.pairs.flush(),
+      vniOverflow: this.vniOverflow,
+    };
+    for (const [layer, byReason] of this.errors) {
+      for (const [reason, n] of byReason) {
+        report.decodeErrors[`${layer}/${reason}`] = n;
+      }
+    }
+    for (const [vni, c] of this.vniCounters) {
+      report.vnis[String(vni)] = c.report();
+    }
+    this.packets = this.vxlanPackets = this.gpePackets = this.genevePackets = this.otherPackets = this.vniOverflow = 0;
+    this.vniCounters = new Map();
+    this.geneve = new Map();
+    this.errors = new Map();
+    return report;
+  }
+
+  state(topK: number): IngestState {
+    return { topFlows: this.flows.top(topK), flowEvictions: this.flows.evictions, flowsTracked: this.flows.size, macEvictions: this.macs.evictions };
+  }
+
+  drainMacs(): MacSighting[] {
+    return this.macs.drainChanged();
+  }
+
+  drainPackets(): RecentPacket[] {
+    return this.ring?.drain() ?? [];
+  }
+}
+
+/** EtherType after the inner Ethernet header at `i` and any VLAN tags following it. */
+function innerEtherType(layers: DecodedLayer[], i: number): number {
+  let j = i;
+  while (layers[j + 1]?.type === 'vlan') {
+    j++;
+  }
+  const l = layers[j];
+  if (l.type === 'vlan') {
+    return l.header.etherType;
+  }
+  return l.type === 'ethernet' ? l.header.etherType : -1;
+}
