@@ -6,7 +6,10 @@
 import 'reflect-metadata';
 
 import { Command, Option } from 'commander';
+import { createReadStream } from 'node:fs';
 
+import { NotACaptureError } from './capture/not-a-capture.error';
+import { OfflineReader, type ReadResult } from './capture/offline-reader';
 import { ConfigError, loadAppConfig, type ConfigOverrides } from './config/app-config';
 import { CommandRunner } from './lab/command.runner';
 import { SeedOverlay } from './lab/seed-overlay';
@@ -70,16 +73,66 @@ async function demo(opts: Record<string, unknown>): Promise<void> {
   }
 }
 
+/** Large chunks keep per-chunk overhead low; each chunk still yields to the event loop. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
+async function read(files: string[], opts: { json?: boolean; ports?: string }): Promise<void> {
+  const config = loadAppConfig({ ports: opts.ports });
+  const reader = new OfflineReader(config.ports);
+  for (const file of files) {
+    await reader.read(file, createReadStream(file, { highWaterMark: READ_CHUNK_BYTES }));
+  }
+  const result = reader.result();
+  process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatReadResult(result));
+}
+
+function formatReadResult(r: ReadResult): string {
+  const lines = [
+    `packets ${r.packets}  vxlan ${r.vxlanPackets}  vxlan-gpe ${r.gpePackets}  geneve ${r.genevePackets}  other ${r.otherPackets}`,
+    ...r.files.map((f) => `  ${f.source}: ${f.format ?? '?'} ${f.packets} packets${f.error ? ` (stopped: ${f.error})` : ''}`),
+  ];
+  const errors = Object.entries(r.decodeErrors);
+  if (errors.length > 0) {
+    lines.push(`decode errors: ${errors.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  }
+  lines.push('', 'VNI        packets        bytes  inner ethertypes');
+  for (const [vni, v] of Object.entries(r.vnis)) {
+    const et = Object.entries(v.innerEthertypes).map(([k, n]) => `${k}:${n}`).join(' ');
+    lines.push(`${vni.padEnd(8)} ${String(v.packets).padStart(9)} ${String(v.bytes).padStart(12)}  ${et}`);
+  }
+  for (const [vni, g] of Object.entries(r.geneveVnis)) {
+    lines.push(`geneve ${vni.padEnd(8)} ${String(g.packets).padStart(9)} ${String(g.bytes).padStart(12)}`);
+  }
+  if (r.vtepPairs.length > 0) {
+    lines.push('', 'VTEP pairs:');
+    for (const p of r.vtepPairs.slice().sort((a, b) => b.packets - a.packets).slice(0, 20)) {
+      lines.push(`  VNI ${p.vni} ${p.src} > ${p.dst}:${p.dstPort}  ${p.packets} packets ${p.bytes} bytes`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 async function main(): Promise<void> {
   const program = new Command('vxscope').description('VXLAN overlay observability daemon');
   daemonOptions(program.command('serve').description('run the daemon')).action(async (opts: Record<string, unknown>) => {
     await serve(configFrom(opts));
   });
   daemonOptions(program.command('demo').description('build the seed overlay in namespaces, run traffic, serve the dashboard')).action(demo);
+  program
+    .command('read')
+    .description('decode pcap/pcapng files and print per-VNI counts (same pipeline as live capture)')
+    .argument('<files...>')
+    .option('--json', 'print the report as JSON')
+    .option('--ports <list>', 'UDP ports decoded as VXLAN (default 4789,8472) [VXSCOPE_PORTS]')
+    .action(read);
   await program.parseAsync(process.argv);
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof NotACaptureError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
+    process.stderr.write(`vxscope: ${err.message}\n`);
+    process.exit(1);
+  }
   if (err instanceof ConfigError) {
     process.stderr.write(`vxscope: ${err.message}\n`);
     process.exit(2);

@@ -7,6 +7,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
+import { HttpErrorFilter } from './http-error.filter';
 
 const LEVELS = { error: ['error'], warn: ['error', 'warn'], log: ['error', 'warn', 'log'], debug: ['error', 'warn', 'log', 'debug'] } as const;
 
@@ -19,6 +20,7 @@ export async function serve(config: AppConfig, shutdownHooks = true): Promise<IN
     logger: new ConsoleLogger({ logLevels: [...LEVELS[config.logLevel]] }),
   });
   app.useWebSocketAdapter(new WsAdapter(app));
+  app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
   if (shutdownHooks) {
     app.enableShutdownHooks();

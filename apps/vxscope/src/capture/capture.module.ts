@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 
 import { EventsModule } from '../events/events.module';
 import { CaptureController } from './capture.controller';
+import { CapturesController } from './captures.controller';
 import { CaptureService } from './capture.service';
 
 @Module({
   imports: [EventsModule],
-  controllers: [CaptureController],
+  controllers: [CaptureController, CapturesController],
   providers: [CaptureService],
   exports: [CaptureService],
 })

@@ -19,6 +19,8 @@ export interface AppConfig {
   /** How often collectors send aggregated counters to the daemon (ms). */
   readonly flushIntervalMs: number;
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
+  /** Largest capture accepted by POST /api/captures, in bytes. */
+  readonly uploadLimitBytes: number;
 }
 
 /** Values given on the command line; each overrides its environment variable. */
@@ -47,6 +49,7 @@ export const ENV = {
   bufferTimeoutMs: 'VXSCOPE_BUFFER_TIMEOUT_MS',
   flushIntervalMs: 'VXSCOPE_FLUSH_INTERVAL_MS',
   logLevel: 'VXSCOPE_LOG_LEVEL',
+  uploadLimitMb: 'VXSCOPE_UPLOAD_LIMIT_MB',
 } as const;
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -101,6 +104,8 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   const bufferTimeoutMs = intIn(ENV.bufferTimeoutMs, env[ENV.bufferTimeoutMs] ?? '100', 1, 10000, problems);
   const flushIntervalMs = intIn(ENV.flushIntervalMs, env[ENV.flushIntervalMs] ?? '250', 50, 10000, problems);
 
+  const uploadLimitMb = intIn(ENV.uploadLimitMb, env[ENV.uploadLimitMb] ?? '256', 1, 65536, problems);
+
   const logLevelRaw = overrides.logLevel ?? env[ENV.logLevel] ?? 'log';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
     problems.push(`log level (--log-level / ${ENV.logLevel}): "${logLevelRaw}" is not one of ${LOG_LEVELS.join(', ')}`);
@@ -118,6 +123,7 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     bufferTimeoutMs,
     flushIntervalMs,
     logLevel: logLevelRaw as AppConfig['logLevel'],
+    uploadLimitBytes: uploadLimitMb * 1024 * 1024,
   });
 }
 

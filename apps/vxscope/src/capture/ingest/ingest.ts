@@ -244,6 +244,11 @@ export class Ingest {
     }
   }
 
+  /** A capture-file level error (the reader could not go on), counted with the decode errors. */
+  countFileError(layer: string, reason: string): void {
+    this.countError(layer, reason);
+  }
+
   private countError(layer: string, reason: string): void {
     let byReason = this.errors.get(layer);
     if (byReason === undefined) {

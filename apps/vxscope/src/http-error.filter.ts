@@ -1,0 +1,37 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+import { CaptureTooLargeError } from './capture/capture-too-large.error';
+import { NotACaptureError } from './capture/not-a-capture.error';
+
+/**
+ * The one place errors become HTTP responses: Nest's HttpExceptions as they are, domain errors by
+ * their class, and anything else as a logged 500 without internals in the body.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (err instanceof HttpException) {
+      res.status(err.getStatus()).json(err.getResponse());
+      return;
+    }
+    const [status, error] = HttpErrorFilter.map(err);
+    if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
+      this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    }
+    res.status(status).json({ statusCode: status, error, message: status === 500 ? 'internal error' : (err as Error).message });
+  }
+
+  private static map(err: unknown): [number, string] {
+    if (err instanceof NotACaptureError) {
+      return [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Not a capture'];
+    }
+    if (err instanceof CaptureTooLargeError) {
+      return [HttpStatus.PAYLOAD_TOO_LARGE, 'Capture too large'];
+    }
+    return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error'];
+  }
+}
