@@ -22,10 +22,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (status === HttpStatus.INTERNAL_SERVER_ERROR) {
       this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
-    res.status(status).json({ statusCode: status, error, message: status === 500 ? 'internal error' : (err as Error).message });
+    res.status(status).json({ statusCode: status, error, message: status === HttpStatus.INTERNAL_SERVER_ERROR ? 'internal error' : (err as Error).message });
   }
 
-  private static map(err: unknown): [number, string] {
+  private static map(err: unknown): [HttpStatus, string] {
     if (err instanceof NotACaptureError) {
       return [HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Not a capture'];
     }
