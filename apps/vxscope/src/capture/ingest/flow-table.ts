@@ -12,8 +12,8 @@ const WAYS = 4;
 /** Key words per slot: vni, protocol << 16 | ipVersion, ports, then 4 + 4 address words. */
 const KEY_WORDS = 11;
 
+/** The inner 5-tuple fields FlowTable reads (InnerFlowInfo from @vx/wire has them all). */
 export interface FlowKeyInput {
-  vni: number;
   ipVersion: number;
   protocol: number;
   srcPort: number;
@@ -79,9 +79,9 @@ export class FlowTable {
     return this.sets * WAYS;
   }
 
-  add(buf: Uint8Array, f: FlowKeyInput, wirelen: number, tsMs: number): void {
+  add(buf: Uint8Array, vni: number, f: FlowKeyInput, wirelen: number, tsMs: number): void {
     const k = this.scratch;
-    k[0] = f.vni;
+    k[0] = vni;
     k[1] = (f.protocol << 16) | f.ipVersion;
     k[2] = (f.srcPort << 16) | f.dstPort;
     if (f.ipVersion === 6) {

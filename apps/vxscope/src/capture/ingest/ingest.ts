@@ -169,7 +169,7 @@ export class Ingest {
     }
     if (flow.ipVersion !== 0) {
       c.ipProtocols.set(flow.protocol, (c.ipProtocols.get(flow.protocol) ?? 0) + 1);
-      this.flows.add(buf, { vni: f.vni, ipVersion: flow.ipVersion, protocol: flow.protocol, srcPort: flow.srcPort, dstPort: flow.dstPort, src4: flow.src4, dst4: flow.dst4, srcOffset: flow.srcOffset, dstOffset: flow.dstOffset }, wirelen, tsMs);
+      this.flows.add(buf, f.vni, flow, wirelen, tsMs);
     }
     const vtep = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
     this.macs.see(f.vni, buf, f.innerSrcMacOffset, vtep, tsMs);
