@@ -5,7 +5,9 @@
  */
 import 'reflect-metadata';
 
+import type { INestApplication } from '@nestjs/common';
 import { Command, Option } from 'commander';
+import type { ChildProcess } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 
 import { NotACaptureError } from './capture/not-a-capture.error';
@@ -40,36 +42,43 @@ function configFrom(opts: Record<string, unknown>): ReturnType<typeof loadAppCon
 }
 
 async function demo(opts: Record<string, unknown>): Promise<void> {
+  const { prefix: prefixOpt, ...daemonOpts } = opts;
+  const prefix = typeof prefixOpt === 'string' ? prefixOpt : 'vxdemo';
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(prefix)) {
+    throw new ConfigError([`prefix (--prefix): "${prefix}" must be lower-case letters, digits and dashes`]);
+  }
   const run = new CommandRunner();
-  const seed = new SeedOverlay(run, { prefix: 'vxdemo' });
+  const seed = new SeedOverlay(run, { prefix });
+  const config = configFrom({ ...daemonOpts, netns: [seed.hosts[0].netns] });
   const log = (msg: string): void => void process.stdout.write(`[demo] ${msg}\n`);
-  await seed.destroy(); // leftovers of a run that was killed hard
-  log(`building the seed overlay: ${seed.namespaces.join(', ')}`);
-  await seed.create();
-  const [c1, c2] = seed.containers;
-  const traffic = [
-    run.startIn(c1.netns, 'ping', ['-q', '-i', '0.2', c2.ip]),
-    run.startIn(c2.netns, 'ping', ['-q', '-i', '1', c1.ip]),
-  ];
-  const config = configFrom({ ...opts, netns: [seed.hosts[0].netns] });
-  const app = await serve(config, false);
-  log(`traffic running between ${c1.ip} (${c1.netns}) and ${c2.ip} (${c2.netns})`);
-  log(`dashboard: http://${config.listen.host}:${config.listen.port}/   (Ctrl-C stops and removes everything)`);
-  let stopping = false;
-  const stop = async (): Promise<void> => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    log('stopping: daemon, traffic, namespaces');
-    traffic.forEach((t) => t.kill('SIGKILL'));
-    await app.close();
-    await seed.destroy();
-    log('all namespaces removed');
-    process.exit(0);
-  };
+  const traffic: ChildProcess[] = [];
+  let app: INestApplication | undefined;
+  let stopping: Promise<void> | undefined;
+  // Whatever happens (Ctrl-C while building, a failed start, a normal stop), everything made goes.
+  const stop = (code: number): Promise<void> =>
+    (stopping ??= (async () => {
+      log('stopping: daemon, traffic, namespaces');
+      traffic.forEach((t) => t.kill('SIGKILL'));
+      await app?.close().catch(() => undefined);
+      await seed.destroy();
+      log('all namespaces removed');
+      process.exit(code);
+    })());
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(sig, () => void stop());
+    process.on(sig, () => void stop(0));
+  }
+  try {
+    await seed.destroy(); // leftovers of a run that was killed hard
+    log(`building the seed overlay: ${seed.namespaces.join(', ')}`);
+    await seed.create();
+    const [c1, c2] = seed.containers;
+    traffic.push(run.startIn(c1.netns, 'ping', ['-q', '-i', '0.2', c2.ip]), run.startIn(c2.netns, 'ping', ['-q', '-i', '1', c1.ip]));
+    app = await serve(config, false);
+    log(`traffic running between ${c1.ip} (${c1.netns}) and ${c2.ip} (${c2.netns})`);
+    log(`dashboard: http://${config.listen.host}:${config.listen.port}/   (Ctrl-C stops and removes everything)`);
+  } catch (err) {
+    process.stderr.write(`vxscope demo: ${err instanceof Error ? err.message : String(err)}\n`);
+    await stop(1);
   }
 }
 
@@ -117,7 +126,9 @@ async function main(): Promise<void> {
   daemonOptions(program.command('serve').description('run the daemon')).action(async (opts: Record<string, unknown>) => {
     await serve(configFrom(opts));
   });
-  daemonOptions(program.command('demo').description('build the seed overlay in namespaces, run traffic, serve the dashboard')).action(demo);
+  daemonOptions(program.command('demo').description('build the seed overlay in namespaces, run traffic, serve the dashboard'))
+    .option('--prefix <name>', 'namespace name prefix', 'vxdemo')
+    .action(demo);
   program
     .command('read')
     .description('decode pcap/pcapng files and print per-VNI counts (same pipeline as live capture)')

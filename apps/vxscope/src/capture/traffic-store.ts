@@ -197,7 +197,14 @@ export class TrafficStore {
     }
   }
 
+  /** The collector's complete list of open sessions: interfaces not in it are no longer captured. */
   setStats(netns: string, stats: readonly InterfaceCaptureStats[]): void {
+    const open = new Set(stats.map((s) => s.name));
+    for (const t of this.interfaces.values()) {
+      if (t.netns === netns && !open.has(t.name)) {
+        t.stats = undefined;
+      }
+    }
     for (const s of stats) {
       const t = this.iface(netns, s.name);
       t.stats = s;

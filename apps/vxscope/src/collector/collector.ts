@@ -99,10 +99,16 @@ export class Collector {
     }
   }
 
+  /**
+   * Opens and closes sessions to match the plan. A changed filter (a vxlan device with a new dstport
+   * came or went) reopens every session: node_pcap cannot change the filter of an open session, so
+   * frames arriving during the reopen (a few milliseconds) are not seen.
+   */
   private replan(): void {
     const next = planCapture([...this.links.values()], this.options.interfaces, this.options.ports);
     const prev = this.plan;
     this.plan = next;
+    const before = [...this.captures.values()];
     if (prev && prev.filter !== next.filter) {
       // A vxlan device with a new dstport: decode it as VXLAN and reopen every session with the new filter.
       for (const name of [...this.captures.keys()]) {
@@ -119,6 +125,14 @@ export class Collector {
         this.openCapture(name, next);
       }
     }
+    const after = [...this.captures.values()];
+    if (after.length !== before.length || after.some((c, i) => c !== before[i])) {
+      this.sendStats();
+    }
+  }
+
+  private sendStats(): void {
+    this.send({ type: 'capture.stats', interfaces: [...this.captures.values()].map((c) => this.stats(c)) });
   }
 
   private interfaceExists(name: string): boolean {
@@ -156,7 +170,6 @@ export class Collector {
     if (c) {
       // Whatever it counted since the last flush still goes out.
       this.send({ type: 'capture.delta', at: Date.now(), interfaces: [this.delta(c)] });
-      this.send({ type: 'capture.stats', interfaces: [...this.captures.values()].filter((x) => x !== c).map((x) => this.stats(x)) });
       c.handle.close();
       this.captures.delete(name);
     }
@@ -187,7 +200,7 @@ export class Collector {
       this.send({ type: 'capture.delta', at: Date.now(), interfaces });
     }
     if (this.flushes++ % STATS_EVERY === 0 || this.stopped) {
-      this.send({ type: 'capture.stats', interfaces: [...this.captures.values()].map((c) => this.stats(c)) });
+      this.sendStats();
     }
   }
 

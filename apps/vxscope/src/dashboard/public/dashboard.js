@@ -11,6 +11,21 @@
   const fdbKey = (e) => [e.netns, e.ifindex, e.mac, e.vlan ?? '', e.flags.includes('self') ? 's' : 'm', isFlood(e.mac) ? e.dst : ''].join('|');
   const isFlood = (mac) => mac === '00:00:00:00:00:00' || (parseInt(mac.slice(0, 2), 16) & 1) === 1;
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
+  const timeMs = (iso) => new Date(iso).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 3 });
+  const num = (n) => (typeof n === 'number' ? n.toLocaleString('en-US') : '—');
+  const getJson = async (url) => {
+    const res = await fetch(url);
+    const body = await res.json().catch(() => undefined);
+    if (!res.ok) {
+      const msg = body && body.message ? [].concat(body.message).join('; ') : `HTTP ${res.status}`;
+      throw new Error(msg);
+    }
+    return body;
+  };
+  const ETHERTYPES = { '0x0800': 'IPv4', '0x0806': 'ARP', '0x86dd': 'IPv6', '0x8100': 'VLAN', '0x88a8': 'QinQ', '0x8847': 'MPLS' };
+  const PROTOCOLS = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 58: 'ICMPv6', 132: 'SCTP' };
+  const TUNNEL_LAYERS = new Set(['vxlan', 'vxlan-gpe', 'geneve']);
+  const POLL_MS = 2000;
 
   const chart = new Chart($('#vni-chart'), {
     type: 'line',
@@ -48,12 +63,204 @@
   }
 
   async function refreshVnis() {
-    const vnis = await (await fetch('/api/vnis')).json();
+    const vnis = await getJson('/api/vnis');
     $('#vni-table tbody').innerHTML = vnis
-      .map((v) => `<tr><td>${esc(v.netns)}</td><td>${v.vni}</td><td>${v.packets}</td><td>${v.bytes}</td><td>${v.pps.toFixed(1)}</td>` +
-        `<td>${v.vtepPairs.map((p) => `${esc(p.src)} → ${esc(p.dst)}:${p.dstPort} (${p.packets})`).join('<br>')}</td><td>${time(v.lastSeen)}</td></tr>`)
+      .map((v) => {
+        const ets = Object.entries(v.innerEthertypes || {})
+          .sort((a, b) => b[1] - a[1])
+          .map(([et, n]) => `<span title="${esc(et)}">${esc(ETHERTYPES[et] ?? et)}</span> ${num(n)}`)
+          .join(', ');
+        const hv = v.headerViolations || { noIFlag: 0, reservedBits: 0 };
+        const bad = hv.noIFlag + hv.reservedBits > 0;
+        return `<tr data-vni="${esc(v.vni)}" data-netns="${esc(v.netns)}"><td>${esc(v.netns)}</td><td>${esc(v.vni)}</td>` +
+          `<td class="num">${num(v.packets)}</td><td class="num">${num(v.bytes)}</td><td class="num">${esc(v.pps.toFixed(1))}</td>` +
+          `<td class="num">${num(v.inner.broadcast)} / ${num(v.inner.multicast)} / ${num(v.inner.unicast)}</td>` +
+          `<td class="num">${num(v.inner.arpRequests)} / ${num(v.inner.arpReplies)}</td><td>${ets}</td>` +
+          `<td class="${bad ? 'down' : ''}" title="I flag missing / reserved bits set">${num(hv.noIFlag)} / ${num(hv.reservedBits)}</td>` +
+          `<td>${v.vtepPairs.map((p) => `${esc(p.src)} → ${esc(p.dst)}:${esc(p.dstPort)} (${num(p.packets)})`).join('<br>')}</td><td>${esc(time(v.lastSeen))}</td></tr>`;
+      })
+      .join('');
+    updateVniChoices(vnis);
+  }
+
+  // --- capture health, flows and MACs: polled, they have no live feed ---
+
+  function renderCapture(ifaces) {
+    $('#capture-table tbody').innerHTML = ifaces
+      .map((c) => {
+        const errors = Object.entries(c.decodeErrors || {}).sort((a, b) => b[1] - a[1]);
+        const ev = c.evictions || { flows: 0, macs: 0, vnis: 0 };
+        const dropped = (c.pcapDropped ?? 0) + (c.ifDropped ?? 0) > 0;
+        return `<tr data-testid="capture-row" data-netns="${esc(c.netns)}" data-name="${esc(c.name)}">` +
+          `<td>${esc(c.netns)}</td><td>${esc(c.name)}</td><td class="${c.active ? 'up' : 'down'}">${c.active ? 'active' : 'stopped'}</td>` +
+          `<td>${esc(c.linkType ?? '')}</td><td class="mono">${esc(c.filter ?? '')}</td>` +
+          `<td class="num" data-field="packets" data-value="${esc(c.packets)}">${num(c.packets)}</td>` +
+          `<td class="num" data-field="vxlan" data-value="${esc(c.vxlanPackets)}">${num(c.vxlanPackets)}</td>` +
+          `<td class="num">${num(c.gpePackets)}</td><td class="num">${num(c.genevePackets)}</td><td class="num">${num(c.otherPackets)}</td>` +
+          `<td class="num" data-field="received" data-value="${esc(c.pcapReceived ?? '')}">${num(c.pcapReceived)}</td>` +
+          `<td class="num ${dropped ? 'down' : ''}" data-field="dropped" data-value="${esc(c.pcapDropped ?? '')}">${num(c.pcapDropped)}</td>` +
+          `<td class="num" data-field="ifdropped" data-value="${esc(c.ifDropped ?? '')}">${num(c.ifDropped)}</td>` +
+          `<td>${errors.length ? errors.map(([reason, n]) => `<span class="down">${esc(reason)}</span> ${num(n)}`).join('<br>') : '<span class="muted">none</span>'}</td>` +
+          `<td title="flows / MACs / VNIs">${num(ev.flows)} / ${num(ev.macs)} / ${num(ev.vnis)}</td>` +
+          `<td class="down">${esc(c.error ?? '')}</td></tr>`;
+      })
+      .join('');
+    $('#capture-updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  }
+
+  const endpoint = (addr, port, proto) => {
+    if (proto !== 6 && proto !== 17 && proto !== 132) return esc(addr);
+    return addr.includes(':') ? `[${esc(addr)}]:${esc(port)}` : `${esc(addr)}:${esc(port)}`;
+  };
+
+  function renderFlows(flows) {
+    $('#flow-table tbody').innerHTML = flows
+      .map((f) => `<tr data-testid="flow-row"><td>${esc(f.netns)}</td><td>${esc(f.vni)}</td><td title="IP protocol ${esc(f.protocol)}">${esc(PROTOCOLS[f.protocol] ?? f.protocol)}</td>` +
+        `<td class="mono">${endpoint(f.src, f.srcPort, f.protocol)}</td><td class="mono">${endpoint(f.dst, f.dstPort, f.protocol)}</td>` +
+        `<td class="num">${num(f.packets)}</td><td class="num">${num(f.bytes)}</td><td>${esc(time(f.lastSeen))}</td></tr>`)
       .join('');
   }
+
+  function renderMacs(macs) {
+    $('#mac-table tbody').innerHTML = macs
+      .map((m) => `<tr data-testid="mac-row" data-mac="${esc(m.mac)}" class="${m.moves > 0 ? 'moved' : ''}"><td>${esc(m.netns)}</td><td>${esc(m.vni)}</td>` +
+        `<td class="mono">${esc(m.mac)}</td><td class="mono">${esc(m.vtep)}</td><td class="mono muted">${esc(m.previousVtep ?? '')}</td>` +
+        `<td class="num">${num(m.moves)}</td><td class="num">${num(m.packets)}</td><td>${esc(time(m.lastSeen))}</td></tr>`)
+      .join('');
+  }
+
+  let polling = false;
+  async function poll() {
+    if (polling) return;
+    polling = true;
+    try {
+      const [ifaces, flows, macs] = await Promise.all([getJson('/api/capture/interfaces'), getJson('/api/flows?limit=20'), getJson('/api/macs')]);
+      renderCapture(ifaces);
+      renderFlows(flows);
+      renderMacs(macs);
+      if ($('#inspector-auto').checked) await loadPackets();
+    } catch (e) {
+      $('#capture-updated').textContent = `update failed: ${e.message}`;
+    } finally {
+      polling = false;
+    }
+  }
+
+  // --- packet inspector ---
+
+  const vniKey = (v) => `${v.netns}\u0000${v.vni}`;
+  let vniChoices = [];
+
+  function updateVniChoices(vnis) {
+    const keys = vnis.map(vniKey).sort();
+    if (keys.join('\n') === vniChoices.map(vniKey).sort().join('\n')) return;
+    const sel = $('#inspector-vni');
+    const current = vniChoices[Number(sel.value)];
+    vniChoices = [...vnis].sort((a, b) => a.netns.localeCompare(b.netns) || a.vni - b.vni).map((v) => ({ netns: v.netns, vni: v.vni }));
+    sel.innerHTML = vniChoices.map((v, i) => `<option value="${i}" data-vni="${esc(v.vni)}">VNI ${esc(v.vni)} (${esc(v.netns)})</option>`).join('');
+    const keep = current ? vniChoices.findIndex((v) => vniKey(v) === vniKey(current)) : -1;
+    sel.value = String(keep >= 0 ? keep : 0);
+    updateDownload();
+    if (!current && vniChoices.length > 0) loadPackets().catch(() => undefined);
+  }
+
+  /** The query both the list and the pcap download use; undefined until a VNI is known. */
+  function inspectorQuery() {
+    const v = vniChoices[Number($('#inspector-vni').value)];
+    if (!v) return undefined;
+    const q = new URLSearchParams({ netns: v.netns, vni: String(v.vni) });
+    const mac = $('#inspector-mac').value.trim();
+    const ip = $('#inspector-ip').value.trim();
+    if (mac) q.set('mac', mac.toLowerCase());
+    if (ip) q.set('ip', ip);
+    q.set('limit', $('#inspector-limit').value);
+    return q;
+  }
+
+  function updateDownload() {
+    const q = inspectorQuery();
+    const a = $('#pcap-download');
+    a.href = q ? `/api/captures/export?${q}` : '#';
+    a.classList.toggle('disabled', !q);
+  }
+
+  function hexDump(hex) {
+    const lines = [];
+    for (let i = 0; i < hex.length; i += 32) {
+      const bytes = hex.slice(i, i + 32).match(/../g) || [];
+      const ascii = bytes.map((b) => {
+        const c = parseInt(b, 16);
+        return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.';
+      }).join('');
+      const cols = bytes.join(' ');
+      lines.push(`${(i / 2).toString(16).padStart(4, '0')}  ${cols.slice(0, 23).padEnd(23)}  ${cols.slice(24).padEnd(23)}  ${ascii}`);
+    }
+    return esc(lines.join('\n'));
+  }
+
+  function renderLayers(layers) {
+    let depth = 0;
+    return layers
+      .map((l) => {
+        const line = `<li data-testid="layer" class="layer depth-${Math.min(depth, 3)}" title="offset ${esc(l.offset)}, ${esc(l.length)} bytes">` +
+          `<span class="tag">${depth === 0 ? 'outer' : depth === 1 ? 'inner' : `inner ×${depth}`}</span><span class="ltype">${esc(l.type)}</span><span class="summary">${esc(l.summary)}</span></li>`;
+        if (TUNNEL_LAYERS.has(l.type)) depth++;
+        return line;
+      })
+      .join('');
+  }
+
+  function renderPackets(packets) {
+    const open = new Set([...document.querySelectorAll('#packets details[open]')].map((d) => d.dataset.key));
+    $('#packets').innerHTML = packets.length === 0
+      ? '<p class="muted">No packets match.</p>'
+      : [...packets].reverse()
+        .map((p) => {
+          const key = `${p.time}|${p.hex.slice(0, 64)}`;
+          const cut = p.caplen < p.wirelen ? ` <span class="muted">(captured ${esc(p.caplen)})</span>` : '';
+          return `<article class="packet" data-testid="packet">` +
+            `<div class="phead"><span class="mono">${esc(timeMs(p.time))}</span><span>${esc(p.wirelen)} bytes${cut}</span>` +
+            `<span class="muted">${esc(p.interface)} · ${esc(p.netns)}</span></div>` +
+            `<ul class="layers">${renderLayers(p.layers)}</ul>` +
+            `<details data-key="${esc(key)}"${open.has(key) ? ' open' : ''}><summary>hex dump (${esc(p.caplen)} bytes)</summary><pre class="hex">${hexDump(p.hex)}</pre></details>` +
+            `</article>`;
+        })
+        .join('');
+  }
+
+  // Only the newest request may render: an older answer arriving late must not replace it.
+  let inspectorSeq = 0;
+  async function loadPackets() {
+    const q = inspectorQuery();
+    updateDownload();
+    if (!q) {
+      $('#inspector-status').textContent = 'no VNI seen yet';
+      return;
+    }
+    const status = $('#inspector-status');
+    const seq = ++inspectorSeq;
+    try {
+      const packets = await getJson(`/api/captures/packets?${q}`);
+      if (seq !== inspectorSeq) return;
+      renderPackets(packets);
+      status.textContent = `${packets.length} packet${packets.length === 1 ? '' : 's'}, newest first · ${new Date().toLocaleTimeString()}`;
+      status.classList.remove('down');
+    } catch (e) {
+      if (seq !== inspectorSeq) return;
+      status.textContent = e.message;
+      status.classList.add('down');
+    }
+  }
+
+  $('#inspector').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    loadPackets().catch(() => undefined);
+  });
+  $('#inspector').addEventListener('input', updateDownload);
+  $('#inspector').addEventListener('change', (ev) => {
+    updateDownload();
+    if (ev.target.tagName === 'SELECT') loadPackets().catch(() => undefined);
+  });
 
   function renderFdb() {
     const rows = [...state.fdb.values()].sort((a, b) => a.netns.localeCompare(b.netns) || a.device.localeCompare(b.device) || a.mac.localeCompare(b.mac));
@@ -150,4 +357,6 @@
     };
   }
   connect();
+  poll().catch(() => undefined);
+  setInterval(() => poll().catch(() => undefined), POLL_MS);
 })();
