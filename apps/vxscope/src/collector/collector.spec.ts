@@ -1,0 +1,94 @@
+import { encodeVxlanFrame } from '../../../../libs/wire/test/support/encode';
+import type { CaptureHandle, LiveCaptureOptions, PacketHandler } from '../capture/pcap.source';
+import type { NetlinkSource } from '../netlink/netlink.source';
+import type { FdbEntry, LinkInfo, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from '../netlink/netlink.types';
+import { Collector } from './collector';
+import type { CollectorMessage } from './collector.protocol';
+
+class FakePcapSource {
+  readonly open = new Map<string, { options: LiveCaptureOptions; onPacket: PacketHandler; closed: boolean }>();
+
+  openLive(device: string, options: LiveCaptureOptions, onPacket: PacketHandler): CaptureHandle {
+    const s = { options, onPacket, closed: false };
+    this.open.set(device, s);
+    return { linkType: 1, linkTypeName: 'LINKTYPE_ETHERNET', stats: () => ({ received: 0, dropped: 0, ifDropped: 0 }), close: () => (s.closed = true) };
+  }
+}
+
+class FakeNetlinkSource {
+  handler?: NetlinkEventHandler;
+  constructor(
+    public links: LinkInfo[],
+    public fdb: FdbEntry[] = [],
+  ) {}
+  subscribe(h: NetlinkEventHandler): () => void {
+    this.handler = h;
+    return () => undefined;
+  }
+  dumpLinks(): Promise<LinkInfo[]> {
+    return Promise.resolve(this.links);
+  }
+  dumpFdb(): Promise<FdbEntry[]> {
+    return Promise.resolve(this.fdb);
+  }
+  close(): void {}
+  emit(e: NetlinkEvent): void {
+    this.handler?.(e);
+  }
+}
+
+const vxlan = (patch: Partial<VxlanInfo> = {}): VxlanInfo => ({ vni: 1, dstport: 4789, learning: true, srcPortMin: 0, srcPortMax: 0, proxy: false, rsc: false, l2miss: false, l3miss: false, external: false, ...patch });
+const link = (ifindex: number, name: string, patch: Partial<LinkInfo> = {}): LinkInfo => ({ ifindex, name, adminUp: true, lowerUp: true, operstate: 'up', ...patch });
+
+describe(Collector.name, () => {
+  const options = { interfaces: [], ports: [4789, 8472], snaplen: 256, bufferTimeoutMs: 100, flushIntervalMs: 60_000 };
+  let sut: Collector;
+  let pcap: FakePcapSource;
+  let nl: FakeNetlinkSource;
+  let sent: CollectorMessage[];
+
+  beforeEach(async () => {
+    pcap = new FakePcapSource();
+    nl = new FakeNetlinkSource([link(2, 'u0'), link(3, 'vxlan0', { kind: 'vxlan', vxlan: vxlan({ underlayIfindex: 2 }) })]);
+    sent = [];
+    sut = new Collector(options, pcap, nl as unknown as NetlinkSource, (m) => sent.push(m));
+    await sut.start();
+  });
+
+  afterEach(() => sut.stop());
+
+  it('should send the kernel snapshots, then capture on the underlay of vxlan0', () => {
+    expect(sent.map((m) => m.type).slice(0, 2)).toEqual(['links.snapshot', 'fdb.snapshot']);
+    expect([...pcap.open.keys()]).toEqual(['u0']);
+    expect(pcap.open.get('u0')!.options.filter).toBe('udp and (port 4789 or port 8472)');
+    expect(sent.at(-1)).toEqual({ type: 'ready', pid: process.pid });
+  });
+
+  it('should decode packets in the callback and send the counts at the next flush, surviving buffer reuse', () => {
+    const frame = Buffer.from(encodeVxlanFrame({ vni: 42, outerSrc: '10.0.0.1', outerDst: '10.0.0.2' }));
+    const reused = Buffer.alloc(256);
+    const { onPacket } = pcap.open.get('u0')!;
+    for (let i = 0; i < 3; i++) {
+      frame.copy(reused);
+      onPacket(reused, frame.length, frame.length, 1700000000, 0);
+      reused.fill(0xff); // libpcap overwrites its buffer with the next packet
+    }
+    sut.stop();
+    const delta = sent.find((m) => m.type === 'capture.delta');
+    expect(delta).toMatchObject({ interfaces: [{ name: 'u0', report: { packets: 3, vxlanPackets: 3, vnis: { '42': { packets: 3 } } } }] });
+    const packets = delta?.type === 'capture.delta' ? delta.interfaces[0].packets : [];
+    expect(Buffer.from(packets[0].data, 'base64')).toEqual(frame);
+  });
+
+  it('should forward kernel events and follow a vxlan device that appears on another underlay', () => {
+    nl.emit({ type: 'link.changed', link: link(4, 'u1') });
+    nl.emit({ type: 'link.changed', link: link(5, 'vxlan1', { kind: 'vxlan', vxlan: vxlan({ vni: 2, dstport: 4800, underlayIfindex: 4 }) }) });
+    expect(sent.filter((m) => m.type === 'netlink.event')).toHaveLength(2);
+    expect([...pcap.open.entries()].filter(([, s]) => !s.closed).map(([n]) => n).sort()).toEqual(['u0', 'u1']);
+    expect(pcap.open.get('u1')!.options.filter).toBe('udp and (port 4789 or port 4800 or port 8472)');
+
+    nl.emit({ type: 'link.removed', ifindex: 5, name: 'vxlan1' });
+    expect(pcap.open.get('u1')!.closed).toBe(true);
+    expect(pcap.open.get('u0')!.closed).toBe(false);
+  });
+});
