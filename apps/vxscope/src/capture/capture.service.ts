@@ -89,8 +89,9 @@ export class CaptureService implements OnModuleInit, OnApplicationShutdown {
     return this.matching(q).slice(-(q.limit ?? 50)).map(toPacketDto);
   }
 
-  /** A pcap file of the recent packets that match. */
+  /** A pcap file of the recent packets that match (the newest `limit` of them when given). */
   exportPcap(q: PacketQueryDto): Buffer {
-    return writePcap(this.matching(q));
+    const m = this.matching(q);
+    return writePcap(q.limit === undefined ? m : m.slice(-q.limit));
   }
 }

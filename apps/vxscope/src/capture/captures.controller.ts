@@ -1,4 +1,4 @@
-import { Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import { Controller, HttpCode, Inject, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 
@@ -22,6 +22,10 @@ export class CapturesController {
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiOkResponse({ description: 'The same report as `vxscope read --json`' })
   async upload(@Req() req: Request): Promise<ReadResult> {
+    // Express's JSON and form parsers would already have consumed such a body.
+    if (req.is(['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'])) {
+      throw new UnsupportedMediaTypeException('send the capture file itself as the body, with Content-Type: application/octet-stream');
+    }
     const reader = new OfflineReader(this.config.ports);
     await reader.read('upload', req, this.config.uploadLimitBytes);
     return reader.result();

@@ -111,11 +111,17 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     sup.startedAt = Date.now();
     this.setStatus(sup, { state: 'starting', pid: child.pid });
 
+    let lastStderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      const lines = chunk.toString().trim().split('\n');
+      lastStderr = lines[lines.length - 1] || lastStderr;
+    });
     child.on('message', (msg: CollectorMessage) => this.onMessage(sup, msg));
     child.on('error', (err) => this.setStatus(sup, { state: 'exited', lastError: err.message }));
     child.on('exit', (code, signal) => {
       sup.child = undefined;
-      const why = signal ? `signal ${signal}` : `exit code ${code}`;
+      const why = `${signal ? `signal ${signal}` : `exit code ${code}`}${lastStderr ? `: ${lastStderr}` : ''}`;
       if (this.shuttingDown || !this.collectors.has(netns)) {
         this.setStatus(sup, { state: 'exited', pid: undefined });
         return;
@@ -125,7 +131,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
       sup.quickDeaths = ranMs < 60_000 ? sup.quickDeaths + 1 : 1;
       const delay = RESTART_DELAYS_MS[Math.min(sup.quickDeaths - 1, RESTART_DELAYS_MS.length - 1)];
       this.logger.warn(`collector for netns ${netns} ended (${why}); restarting in ${delay} ms`);
-      this.setStatus(sup, { state: 'exited', pid: undefined, lastError: sup.status.lastError ?? why, restarts: sup.status.restarts + 1 });
+      this.setStatus(sup, { state: 'exited', pid: undefined, lastError: why, restarts: sup.status.restarts + 1 });
       sup.timer = setTimeout(() => this.start(sup), delay);
     });
   }

@@ -21,9 +21,11 @@ interface Ring {
 }
 
 /**
- * The last `perVni` frames of each VNI, each cut to `snaplen` bytes, in one preallocated slab per
- * VNI: keeping a packet is a bounded byte copy, never an allocation. At most `maxVnis` VNIs get a
- * ring; later ones are not kept (counted).
+ * A few frames of each VNI per drain window, each cut to `snaplen` bytes, in one preallocated slab
+ * per VNI: keeping a packet is a bounded byte copy, never an allocation. Once `perVni` frames of a
+ * VNI were kept in a window, further ones cost one comparison until the next drain, so a busy VNI
+ * does not pay a copy per packet. The daemon keeps the most recent windows. At most `maxVnis` VNIs
+ * get a ring; later ones are not kept (counted).
  */
 export class PacketRing {
   private readonly rings = new Map<number, Ring>();
@@ -57,6 +59,9 @@ export class PacketRing {
       };
       this.rings.set(vni, r);
     }
+    if (r.written - r.drained >= this.perVni) {
+      return;
+    }
     const slot = r.written % this.perVni;
     const n = caplen < this.snaplen ? caplen : this.snaplen;
     const at = slot * this.snaplen;
@@ -70,12 +75,11 @@ export class PacketRing {
     r.written++;
   }
 
-  /** Frames kept since the last drain, at most `perVni` per VNI (the newest), oldest first. */
+  /** Frames kept since the last drain (at most `perVni` per VNI), oldest first. */
   drain(): RecentPacket[] {
     const out: RecentPacket[] = [];
     for (const [vni, r] of this.rings) {
-      const from = Math.max(r.drained, r.written - this.perVni);
-      for (let i = from; i < r.written; i++) {
+      for (let i = r.drained; i < r.written; i++) {
         out.push(this.read(vni, r, i % this.perVni));
       }
       r.drained = r.written;
