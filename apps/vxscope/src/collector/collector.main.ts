@@ -29,8 +29,13 @@ function main(): void {
     setTimeout(() => process.exit(code), 100);
   };
   process.on('message', (msg: DaemonMessage) => {
-    if (msg.type === 'stop') {
-      stop(0);
+    switch (msg.type) {
+      case 'stop':
+        stop(0);
+        break;
+      case 'netlink.request':
+        collector.handleNetlinkRequest(msg);
+        break;
     }
   });
   // The daemon died or closed the channel: a collector never outlives it.

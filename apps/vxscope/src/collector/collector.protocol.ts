@@ -2,7 +2,15 @@ import type { FlowRow } from '../capture/ingest/flow-table';
 import type { IngestReport } from '../capture/ingest/ingest';
 import type { MacSighting } from '../capture/ingest/mac-table';
 import type { RecentPacket } from '../capture/ingest/packet-ring';
-import type { FdbEntry, LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
+import type {
+  FdbAddSpec,
+  FdbDeleteSpec,
+  FdbEntry,
+  LinkSettings,
+  LinkInfo,
+  NetlinkEvent,
+  VxlanSpec,
+} from '../netlink/netlink.types';
 
 /**
  * Messages between the daemon and a collector child process (one per watched network namespace).
@@ -49,6 +57,48 @@ export interface InterfaceDelta {
   readonly packets: readonly RecentPacket[];
 }
 
+/**
+ * The rtnetlink changes a collector makes in its namespace for the daemon (a netlink socket acts in
+ * the namespace of the process that opened it). Op name → arguments and result; each op is the
+ * NetlinkSource method of the same name.
+ */
+export interface NetlinkOps {
+  createBridge: { args: { readonly name: string }; result: number };
+  createVxlan: { args: { readonly name: string } & VxlanSpec; result: number };
+  setLink: { args: { readonly ifindex: number } & LinkSettings; result: void };
+  deleteLink: { args: { readonly ifindex: number }; result: void };
+  changeVxlanLearning: { args: { readonly ifindex: number; readonly learning: boolean }; result: void };
+  addAddress: { args: { readonly ifindex: number; readonly cidr: string }; result: void };
+  deleteAddress: { args: { readonly ifindex: number; readonly cidr: string }; result: void };
+  addFdb: { args: FdbAddSpec; result: void };
+  deleteFdb: { args: FdbDeleteSpec; result: void };
+}
+
+export type NetlinkOp = keyof NetlinkOps;
+
+/** One request per op, so `op` and `args` always match. */
+export type NetlinkRequest = {
+  readonly [K in NetlinkOp]: {
+    readonly type: 'netlink.request';
+    readonly id: number;
+    readonly op: K;
+    readonly args: NetlinkOps[K]['args'];
+  };
+}[NetlinkOp];
+
+/** `result` is the new ifindex for create ops, absent otherwise. On failure, `code`/`errno` as NetlinkError has them. */
+export type NetlinkReply =
+  | { readonly type: 'netlink.reply'; readonly id: number; readonly ok: true; readonly result?: number }
+  | {
+      readonly type: 'netlink.reply';
+      readonly id: number;
+      readonly ok: false;
+      readonly error: string;
+      readonly op?: string;
+      readonly code?: string;
+      readonly errno?: number;
+    };
+
 export type CollectorMessage =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'links.snapshot'; readonly links: readonly LinkInfo[] }
@@ -57,9 +107,10 @@ export type CollectorMessage =
   | { readonly type: 'capture.delta'; readonly at: number; readonly interfaces: readonly InterfaceDelta[] }
   | { readonly type: 'capture.stats'; readonly interfaces: readonly InterfaceCaptureStats[] }
   | { readonly type: 'capture.error'; readonly interface: string; readonly message: string }
-  | { readonly type: 'log'; readonly level: 'log' | 'warn' | 'error'; readonly message: string };
+  | { readonly type: 'log'; readonly level: 'log' | 'warn' | 'error'; readonly message: string }
+  | NetlinkReply;
 
-export type DaemonMessage = { readonly type: 'stop' };
+export type DaemonMessage = { readonly type: 'stop' } | NetlinkRequest;
 
 /** What the daemon passes to a collector on its command line (JSON in argv[2]). */
 export interface CollectorOptions {

@@ -6,7 +6,8 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { EventBus } from '../events/event-bus.service';
 import type { CollectorState, NetnsLabel } from '../events/events';
-import type { CollectorMessage, CollectorOptions, DaemonMessage } from './collector.protocol';
+import { NetlinkError } from '../netlink/netlink-error';
+import type { CollectorMessage, CollectorOptions, DaemonMessage, NetlinkOp, NetlinkOps, NetlinkReply, NetlinkRequest } from './collector.protocol';
 import { ProcessSource } from './process.source';
 
 export const SELF_NETNS: NetnsLabel = 'self';
@@ -16,6 +17,8 @@ export const SELF_NETNS: NetnsLabel = 'self';
  * topology diffs against what it had, is also the resync after an overflow.
  */
 const RESTART_DELAYS_MS = [100, 500, 1000, 2000, 5000];
+/** How long request() waits for the collector's answer; NetlinkSource gives the kernel 10 s per request. */
+const NETLINK_REQUEST_TIMEOUT_MS = 12_000;
 
 export interface CollectorStatus {
   readonly netns: NetnsLabel;
@@ -25,12 +28,23 @@ export interface CollectorStatus {
   readonly lastError?: string;
 }
 
+interface PendingRequest {
+  readonly op: NetlinkOp;
+  readonly timer: NodeJS.Timeout;
+  readonly resolve: (result: number | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
 interface Supervised {
   status: CollectorStatus;
   startedAt: number;
   quickDeaths: number;
   child?: ChildProcess;
   timer?: NodeJS.Timeout;
+  /** netlink requests sent to the current child, by id. */
+  readonly pending: Map<number, PendingRequest>;
+  /** waitRunning() callers, settled by the next 'ready' (or by unwatch/shutdown). */
+  readonly readyWaiters: Set<{ resolve: () => void; reject: (error: Error) => void }>;
 }
 
 /** The netns file for a name or path: names are looked up where `ip netns` keeps them. */
@@ -47,6 +61,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CollectorService.name);
   private readonly collectors = new Map<NetnsLabel, Supervised>();
   private shuttingDown = false;
+  private lastRequestId = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -66,7 +81,13 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     if (this.collectors.has(netns)) {
       return;
     }
-    const sup: Supervised = { status: { netns, state: 'starting', restarts: 0 }, startedAt: Date.now(), quickDeaths: 0 };
+    const sup: Supervised = {
+      status: { netns, state: 'starting', restarts: 0 },
+      startedAt: Date.now(),
+      quickDeaths: 0,
+      pending: new Map(),
+      readyWaiters: new Set(),
+    };
     this.collectors.set(netns, sup);
     this.start(sup);
   }
@@ -78,6 +99,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     this.collectors.delete(netns);
+    this.rejectWaiters(sup, `netns ${netns} is no longer watched`);
     this.stopChild(sup);
   }
 
@@ -85,9 +107,73 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     return [...this.collectors.values()].map((s) => s.status);
   }
 
+  /** Resolves once the collector for `netns` has sent 'ready' (at once if it is running). */
+  waitRunning(netns: NetnsLabel, timeoutMs: number): Promise<void> {
+    const sup = this.collectors.get(netns);
+    if (!sup) {
+      return Promise.reject(new Error(`netns ${netns} is not watched`));
+    }
+    if (sup.status.state === 'running') {
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error: Error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      const timer = setTimeout(() => {
+        sup.readyWaiters.delete(waiter);
+        const why = sup.status.lastError ? ` (last error: ${sup.status.lastError})` : '';
+        reject(new Error(`the collector for netns ${netns} is not running after ${timeoutMs} ms: ${sup.status.state}${why}`));
+      }, timeoutMs);
+      sup.readyWaiters.add(waiter);
+    });
+  }
+
+  /**
+   * Runs one rtnetlink change in `netns` through its collector (NetlinkSource's method `op`) and
+   * resolves with its result (the new ifindex for create ops). Rejects with the NetlinkError the
+   * kernel's NACK became, or an Error when the collector is not running, dies first, or does not
+   * answer within `timeoutMs`.
+   */
+  request<K extends NetlinkOp>(
+    netns: NetnsLabel,
+    op: K,
+    args: NetlinkOps[K]['args'],
+    timeoutMs = NETLINK_REQUEST_TIMEOUT_MS,
+  ): Promise<NetlinkOps[K]['result']> {
+    const sup = this.collectors.get(netns);
+    const child = sup?.child;
+    if (!sup || !child || sup.status.state !== 'running' || !child.connected) {
+      const state = sup ? sup.status.state : 'not watched';
+      return Promise.reject(new Error(`${op}: the collector for netns ${netns} is not running (${state})`));
+    }
+    const id = ++this.lastRequestId;
+    return new Promise<number | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sup.pending.delete(id);
+        reject(new Error(`${op}: the collector for netns ${netns} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      sup.pending.set(id, { op, timer, resolve, reject });
+      const message = { type: 'netlink.request', id, op, args } as NetlinkRequest;
+      child.send(message satisfies DaemonMessage, (error) => {
+        if (error) {
+          this.settle(sup, id, (p) => p.reject(new Error(`${op}: cannot reach the collector for netns ${netns}: ${error.message}`)));
+        }
+      });
+    });
+  }
+
   onApplicationShutdown(): void {
     this.shuttingDown = true;
     for (const sup of this.collectors.values()) {
+      this.rejectWaiters(sup, 'the daemon is shutting down');
       this.stopChild(sup);
     }
   }
@@ -122,6 +208,9 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     child.on('exit', (code, signal) => {
       sup.child = undefined;
       const why = `${signal ? `signal ${signal}` : `exit code ${code}`}${lastStderr ? `: ${lastStderr}` : ''}`;
+      for (const id of [...sup.pending.keys()]) {
+        this.settle(sup, id, (p) => p.reject(new Error(`${p.op}: the collector for netns ${netns} ended (${why}) before answering`)));
+      }
       if (this.shuttingDown || !this.collectors.has(netns)) {
         this.setStatus(sup, { state: 'exited', pid: undefined });
         return;
@@ -151,6 +240,38 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  private settle(sup: Supervised, id: number, how: (pending: PendingRequest) => void): void {
+    const pending = sup.pending.get(id);
+    if (pending) {
+      sup.pending.delete(id);
+      clearTimeout(pending.timer);
+      how(pending);
+    }
+  }
+
+  private onReply(sup: Supervised, reply: NetlinkReply): void {
+    if (!sup.pending.has(reply.id)) {
+      this.logger.warn(`netns ${sup.status.netns}: netlink reply ${reply.id} came after its request timed out`);
+      return;
+    }
+    this.settle(sup, reply.id, (p) => {
+      if (reply.ok) {
+        p.resolve(reply.result);
+      } else if (reply.code !== undefined) {
+        p.reject(new NetlinkError(reply.op ?? p.op, reply.code, reply.errno, reply.error));
+      } else {
+        p.reject(new Error(reply.error));
+      }
+    });
+  }
+
+  private rejectWaiters(sup: Supervised, why: string): void {
+    for (const waiter of sup.readyWaiters) {
+      waiter.reject(new Error(why));
+    }
+    sup.readyWaiters.clear();
+  }
+
   private setStatus(sup: Supervised, patch: Partial<CollectorStatus>): void {
     sup.status = { ...sup.status, ...patch };
     this.bus.emit('collector.status', {
@@ -167,6 +288,10 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
       case 'ready':
         this.setStatus(sup, { state: 'running', pid: msg.pid, lastError: undefined });
         this.logger.log(`collector for netns ${netns} running (pid ${msg.pid})`);
+        for (const waiter of sup.readyWaiters) {
+          waiter.resolve();
+        }
+        sup.readyWaiters.clear();
         break;
       case 'links.snapshot':
         this.bus.emit('kernel.links', { netns, links: msg.links });
@@ -189,6 +314,9 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
         break;
       case 'log':
         this.logger[msg.level](`[netns ${netns}] ${msg.message}`);
+        break;
+      case 'netlink.reply':
+        this.onReply(sup, msg);
         break;
     }
   }

@@ -1,9 +1,10 @@
 import { encodeVxlanFrame } from '../../../../libs/wire/test/support/encode';
 import type { CaptureHandle, LiveCaptureOptions, PacketHandler } from '../capture/pcap.source';
+import { NetlinkError } from '../netlink/netlink-error';
 import type { NetlinkSource } from '../netlink/netlink.source';
 import type { FdbEntry, LinkInfo, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from '../netlink/netlink.types';
 import { Collector } from './collector';
-import type { CollectorMessage } from './collector.protocol';
+import type { CollectorMessage, NetlinkReply, NetlinkRequest } from './collector.protocol';
 
 class FakePcapSource {
   readonly open = new Map<string, { options: LiveCaptureOptions; onPacket: PacketHandler; closed: boolean }>();
@@ -34,6 +35,29 @@ class FakeNetlinkSource {
   close(): void {}
   emit(e: NetlinkEvent): void {
     this.handler?.(e);
+  }
+  // Change requests: each records its call; createBridge fails on a name it has seen.
+  readonly calls: [string, ...unknown[]][] = [];
+  private readonly names = new Set<string>();
+  createBridge(name: string): Promise<number> {
+    this.calls.push(['createBridge', name]);
+    if (this.names.has(name)) {
+      return Promise.reject(NetlinkError.fromErrno('createBridge', name, -17));
+    }
+    this.names.add(name);
+    return Promise.resolve(10 + this.names.size);
+  }
+  createVxlan(...args: unknown[]): Promise<number> {
+    this.calls.push(['createVxlan', ...args]);
+    return Promise.resolve(20);
+  }
+  setLink(...args: unknown[]): Promise<void> {
+    this.calls.push(['setLink', ...args]);
+    return Promise.resolve();
+  }
+  addFdb(...args: unknown[]): Promise<void> {
+    this.calls.push(['addFdb', ...args]);
+    return Promise.reject(new Error('socket closed'));
   }
 }
 
@@ -90,5 +114,65 @@ describe(Collector.name, () => {
     nl.emit({ type: 'link.removed', ifindex: 5, name: 'vxlan1' });
     expect(pcap.open.get('u1')!.closed).toBe(true);
     expect(pcap.open.get('u0')!.closed).toBe(false);
+  });
+
+  describe('netlink requests', () => {
+    const replies = async (...requests: NetlinkRequest[]): Promise<NetlinkReply[]> => {
+      for (const r of requests) {
+        sut.handleNetlinkRequest(r);
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+      // Replies go out as ops finish, not in request order; the id pairs them.
+      return sent.filter((m): m is NetlinkReply => m.type === 'netlink.reply').sort((a, b) => a.id - b.id);
+    };
+
+    it('should run each op on the NetlinkSource method of the same name and answer with its id and result', async () => {
+      const out = await replies(
+        { type: 'netlink.request', id: 7, op: 'createBridge', args: { name: 'obr0' } },
+        { type: 'netlink.request', id: 8, op: 'createVxlan', args: { name: 'vx0', vni: 5, port: 4789, remote: '10.0.0.2', learning: false } },
+        { type: 'netlink.request', id: 9, op: 'setLink', args: { ifindex: 20, master: null, up: true } },
+      );
+      expect(nl.calls).toEqual([
+        ['createBridge', 'obr0'],
+        ['createVxlan', 'vx0', { vni: 5, port: 4789, remote: '10.0.0.2', learning: false }],
+        ['setLink', 20, { master: null, up: true }],
+      ]);
+      expect(out).toEqual([
+        { type: 'netlink.reply', id: 7, ok: true, result: 11 },
+        { type: 'netlink.reply', id: 8, ok: true, result: 20 },
+        { type: 'netlink.reply', id: 9, ok: true },
+      ]);
+    });
+
+    it("should answer a NACK with the kernel's errno and the op", async () => {
+      const out = await replies(
+        { type: 'netlink.request', id: 1, op: 'createBridge', args: { name: 'obr0' } },
+        { type: 'netlink.request', id: 2, op: 'createBridge', args: { name: 'obr0' } },
+      );
+      expect(out[1]).toEqual({
+        type: 'netlink.reply',
+        id: 2,
+        ok: false,
+        error: 'createBridge obr0: EEXIST (file already exists)',
+        op: 'createBridge',
+        code: 'EEXIST',
+        errno: 17,
+      });
+    });
+
+    it('should answer other failures, unknown ops and requests after stop with ok: false', async () => {
+      const fdb = { ifindex: 20, mac: '00:00:00:00:00:00', mode: 'append', permanent: true, self: true } as const;
+      const unknown = { type: 'netlink.request', id: 4, op: 'flushEverything', args: {} } as unknown as NetlinkRequest;
+      expect(await replies({ type: 'netlink.request', id: 3, op: 'addFdb', args: fdb }, unknown)).toEqual([
+        { type: 'netlink.reply', id: 3, ok: false, error: 'socket closed' },
+        { type: 'netlink.reply', id: 4, ok: false, error: 'unknown netlink op "flushEverything"' },
+      ]);
+      sut.stop();
+      sent = [];
+      expect(await replies({ type: 'netlink.request', id: 5, op: 'createBridge', args: { name: 'late0' } })).toEqual([
+        { type: 'netlink.reply', id: 5, ok: false, error: 'createBridge: the collector is stopping' },
+      ]);
+      expect(nl.calls.map(([op]) => op)).toEqual(['addFdb']);
+    });
   });
 });

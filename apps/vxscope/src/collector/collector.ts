@@ -1,9 +1,19 @@
 import type { CaptureHandle, PcapSource } from '../capture/pcap.source';
 import { DEFAULT_INGEST_OPTIONS, Ingest } from '../capture/ingest/ingest';
+import { NetlinkError } from '../netlink/netlink-error';
 import type { NetlinkSource } from '../netlink/netlink.source';
 import type { LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
 import { planCapture, type CapturePlan } from './capture-plan';
-import type { CollectorMessage, CollectorOptions, InterfaceCaptureStats, InterfaceDelta } from './collector.protocol';
+import type {
+  CollectorMessage,
+  CollectorOptions,
+  InterfaceCaptureStats,
+  InterfaceDelta,
+  NetlinkOp,
+  NetlinkOps,
+  NetlinkReply,
+  NetlinkRequest,
+} from './collector.protocol';
 
 interface ActiveCapture {
   readonly name: string;
@@ -17,10 +27,32 @@ const TOP_FLOWS = 50;
 /** Stats (top flows, libpcap counters) go out every this many flushes. */
 const STATS_EVERY = 4;
 
+type NetlinkOpHandlers = { readonly [K in NetlinkOp]: (args: NetlinkOps[K]['args']) => Promise<NetlinkOps[K]['result']> };
+
+function callOp<K extends NetlinkOp>(ops: NetlinkOpHandlers, op: K, args: NetlinkOps[K]['args']): Promise<NetlinkOps[K]['result']> {
+  return ops[op](args);
+}
+
+function failedReply(id: number, error: unknown): NetlinkReply {
+  if (error instanceof NetlinkError) {
+    return {
+      type: 'netlink.reply',
+      id,
+      ok: false,
+      error: error.message,
+      op: error.op,
+      code: error.code,
+      ...(error.errno !== undefined && { errno: error.errno }),
+    };
+  }
+  return { type: 'netlink.reply', id, ok: false, error: error instanceof Error ? error.message : String(error) };
+}
+
 /**
  * Runs inside the watched network namespace: follows links and the FDB over rtnetlink, captures
  * VXLAN on the planned interfaces, decodes each packet synchronously in the pcap callback and sends
- * aggregates to the daemon every flush interval.
+ * aggregates to the daemon every flush interval. It is also the daemon's rtnetlink agent there:
+ * `netlink.request` messages run on its NetlinkSource and are answered with `netlink.reply`.
  */
 export class Collector {
   private readonly links = new Map<number, LinkInfo>();
@@ -29,6 +61,18 @@ export class Collector {
   private flushTimer: NodeJS.Timeout | undefined;
   private flushes = 0;
   private stopped = false;
+  /** Each op is the NetlinkSource method of the same name, with the args object spread into its parameters. */
+  private readonly ops: NetlinkOpHandlers = {
+    createBridge: ({ name }) => this.netlinkSource.createBridge(name),
+    createVxlan: ({ name, ...spec }) => this.netlinkSource.createVxlan(name, spec),
+    setLink: ({ ifindex, ...change }) => this.netlinkSource.setLink(ifindex, change),
+    deleteLink: ({ ifindex }) => this.netlinkSource.deleteLink(ifindex),
+    changeVxlanLearning: ({ ifindex, learning }) => this.netlinkSource.changeVxlanLearning(ifindex, learning),
+    addAddress: ({ ifindex, cidr }) => this.netlinkSource.addAddress(ifindex, cidr),
+    deleteAddress: ({ ifindex, cidr }) => this.netlinkSource.deleteAddress(ifindex, cidr),
+    addFdb: (entry) => this.netlinkSource.addFdb(entry),
+    deleteFdb: (entry) => this.netlinkSource.deleteFdb(entry),
+  };
 
   constructor(
     private readonly options: CollectorOptions,
@@ -60,6 +104,24 @@ export class Collector {
     }
     this.captures.clear();
     this.netlinkSource.close();
+  }
+
+  /** Runs one rtnetlink change for the daemon and always answers, with the result or the error. */
+  handleNetlinkRequest(request: NetlinkRequest): void {
+    const { id, op } = request;
+    const run = async (): Promise<NetlinkOps[NetlinkOp]['result']> => {
+      if (this.stopped) {
+        throw new Error(`${op}: the collector is stopping`);
+      }
+      if (!Object.hasOwn(this.ops, op)) {
+        throw new Error(`unknown netlink op "${String(op)}"`);
+      }
+      return callOp(this.ops, op, request.args);
+    };
+    run().then(
+      (result) => this.send({ type: 'netlink.reply', id, ok: true, ...(typeof result === 'number' && { result }) }),
+      (error: unknown) => this.send(failedReply(id, error)),
+    );
   }
 
   private async resync(): Promise<void> {

@@ -7,13 +7,17 @@ import {
   createNetlink,
   Flags,
   FlagsGet,
+  FlagsNew,
   ifla,
+  MessageType,
   NetlinkMessage,
   NetlinkSocket,
   parseAttributes,
+  parseError,
   Protocol,
   putU32,
   rt,
+  type StreamData,
 } from 'netlink';
 
 import {
@@ -35,7 +39,21 @@ import {
   readU32,
   readU8,
 } from './netlink-decode';
-import type { FdbEntry, LinkInfo, NeighEntry, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from './netlink.types';
+import { be16, isUint, parseCidr, parseIp, parseMac } from './netlink-encode';
+import { NetlinkError } from './netlink-error';
+import type {
+  FdbAddSpec,
+  FdbDeleteSpec,
+  FdbEntry,
+  FdbWriteMode,
+  LinkSettings,
+  LinkInfo,
+  NeighEntry,
+  NetlinkEvent,
+  NetlinkEventHandler,
+  VxlanInfo,
+  VxlanSpec,
+} from './netlink.types';
 
 export const NETLINK_SOURCE_OPTIONS = Symbol('NETLINK_SOURCE_OPTIONS');
 
@@ -57,6 +75,19 @@ const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 const MAX_DUMP_ATTEMPTS = 3;
 /** NDA_CACHEINFO times are in USER_HZ, which is 100 on every Linux ABI. */
 const USER_HZ = 100;
+/** linux/if.h IFNAMSIZ, with the terminating NUL. */
+const IFNAMSIZ = 16;
+const MAX_VNI = 0xffffff;
+const MAX_U16 = 0xffff;
+const MAX_U32 = 0xffffffff;
+/** linux/rtnetlink.h RT_SCOPE_HOST, which `ip addr add` gives 127.0.0.0/8. */
+const RT_SCOPE_HOST = 254;
+/** NLM_F_* of RTM_NEWNEIGH per `bridge fdb` verb (iproute2 bridge/fdb.c). */
+const FDB_WRITE_FLAGS: Record<FdbWriteMode, number> = {
+  append: FlagsNew.CREATE | FlagsNew.APPEND,
+  replace: FlagsNew.CREATE | FlagsNew.REPLACE,
+  add: FlagsNew.CREATE | FlagsNew.EXCL,
+};
 
 @Injectable()
 export class NetlinkSource implements OnModuleDestroy {
@@ -66,8 +97,11 @@ export class NetlinkSource implements OnModuleDestroy {
   private requestSocket?: NetlinkSocket;
   private eventSocket?: NetlinkSocket;
   private readonly handlers = new Set<NetlinkEventHandler>();
-  /** The kernel runs one dump at a time per socket, so dumps queue here. */
-  private dumpTail: Promise<unknown> = Promise.resolve();
+  /**
+   * Every request on the request socket queues here. The kernel runs one dump at a time per socket,
+   * and netlink 0.3.0 cannot tell a dump's parts from another request's ACK arriving in between.
+   */
+  private requestTail: Promise<unknown> = Promise.resolve();
 
   constructor(@Optional() @Inject(NETLINK_SOURCE_OPTIONS) options?: NetlinkSourceOptions) {
     this.eventRecvBufferSize = options?.eventRecvBufferSize ?? 4 << 20;
@@ -92,6 +126,136 @@ export class NetlinkSource implements OnModuleDestroy {
   async dumpNeighbours(): Promise<NeighEntry[]> {
     const messages = await this.dump(rt.MessageType.GETNEIGH, neighRequest(AF_UNSPEC));
     return this.decodeAll(messages, (m) => toNeighEntry(rt.parseNeighborMessage(m.data), m.data));
+  }
+
+  /** `ip link add NAME type bridge`; resolves with the new ifindex. */
+  async createBridge(name: string): Promise<number> {
+    const op = 'createBridge';
+    checkIfname(op, name);
+    await this.change(op, name, rt.MessageType.NEWLINK, FlagsNew.CREATE | FlagsNew.EXCL, (out) =>
+      rt.formatLinkMessage(
+        { kind: 'link', data: {}, attrs: { ifname: name, linkinfo: bytes(ifla.formatInfo({ kind: 'bridge' })) } },
+        out,
+      ),
+    );
+    return this.ifindexOf(op, name);
+  }
+
+  /** `ip link add NAME type vxlan id … dstport … [local] [remote|group] [dev] [ttl] [no]learning`; resolves with the new ifindex. */
+  async createVxlan(name: string, spec: VxlanSpec): Promise<number> {
+    const op = 'createVxlan';
+    checkIfname(op, name);
+    const data = vxlanData(op, name, spec);
+    await this.change(op, name, rt.MessageType.NEWLINK, FlagsNew.CREATE | FlagsNew.EXCL, (out) =>
+      rt.formatLinkMessage(
+        {
+          kind: 'link',
+          data: {},
+          attrs: {
+            ifname: name,
+            linkinfo: bytes(ifla.formatInfo({ kind: 'vxlan', data: bytes(ifla.formatVxlan(data)) })),
+          },
+        },
+        out,
+      ),
+    );
+    return this.ifindexOf(op, name);
+  }
+
+  /** `ip link set dev IFINDEX [up|down] [master M|nomaster] [mtu N] [address MAC]`, in one request. */
+  async setLink(ifindex: number, change: LinkSettings): Promise<void> {
+    const op = 'setLink';
+    const what = `ifindex ${String(ifindex)}`;
+    checkIfindex(op, ifindex);
+    const attrs: ifla.LinkAttrs = {};
+    if (change.master !== undefined) {
+      if (change.master !== null && !isUint(change.master, MAX_U32)) {
+        throw NetlinkError.invalid(op, what, `bad master ${String(change.master)}`);
+      }
+      attrs.master = change.master ?? 0; // IFLA_MASTER 0 releases the port (`nomaster`)
+    }
+    if (change.mtu !== undefined) {
+      if (!isUint(change.mtu, MAX_U32)) {
+        throw NetlinkError.invalid(op, what, `bad mtu ${String(change.mtu)}`);
+      }
+      attrs.mtu = change.mtu;
+    }
+    if (change.mac !== undefined) {
+      attrs.address = parseMac(change.mac) ?? invalid(op, what, `bad MAC "${change.mac}"`);
+    }
+    const data: rt.Link = { index: ifindex };
+    if (change.up !== undefined) {
+      data.flags = change.up ? { up: true } : {};
+      data.change = { up: true };
+    }
+    await this.change(op, what, rt.MessageType.NEWLINK, 0, (out) =>
+      rt.formatLinkMessage({ kind: 'link', data, attrs }, out),
+    );
+  }
+
+  /** `ip link del dev IFINDEX` */
+  async deleteLink(ifindex: number): Promise<void> {
+    const op = 'deleteLink';
+    checkIfindex(op, ifindex);
+    await this.change(op, `ifindex ${ifindex}`, rt.MessageType.DELLINK, 0, (out) =>
+      rt.formatLinkMessage({ kind: 'link', data: { index: ifindex }, attrs: {} }, out),
+    );
+  }
+
+  /** `ip link set dev IFINDEX type vxlan [no]learning` (vxlan changelink). */
+  async changeVxlanLearning(ifindex: number, learning: boolean): Promise<void> {
+    const op = 'changeVxlanLearning';
+    checkIfindex(op, ifindex);
+    const linkinfo = bytes(
+      ifla.formatInfo({ kind: 'vxlan', data: bytes(ifla.formatVxlan({ learning: learning ? 1 : 0 })) }),
+    );
+    await this.change(op, `ifindex ${ifindex}`, rt.MessageType.NEWLINK, 0, (out) =>
+      rt.formatLinkMessage({ kind: 'link', data: { index: ifindex }, attrs: { linkinfo } }, out),
+    );
+  }
+
+  /** `ip addr add CIDR dev IFINDEX` (IPv4 or IPv6). */
+  async addAddress(ifindex: number, cidr: string): Promise<void> {
+    await this.writeAddress('addAddress', rt.MessageType.NEWADDR, FlagsNew.CREATE | FlagsNew.EXCL, ifindex, cidr);
+  }
+
+  /** `ip addr del CIDR dev IFINDEX` */
+  async deleteAddress(ifindex: number, cidr: string): Promise<void> {
+    await this.writeAddress('deleteAddress', rt.MessageType.DELADDR, 0, ifindex, cidr);
+  }
+
+  /** `bridge fdb append|replace|add MAC dev IFINDEX [dst] [vni] [port] self|master [permanent|dynamic]` */
+  async addFdb(entry: FdbAddSpec): Promise<void> {
+    const op = 'addFdb';
+    const what = `${entry.mac} ifindex ${String(entry.ifindex)}`;
+    if (!Object.hasOwn(FDB_WRITE_FLAGS, entry.mode)) {
+      throw NetlinkError.invalid(op, what, `bad mode "${String(entry.mode)}"`);
+    }
+    const data: rt.Neighbor = {
+      family: AF_BRIDGE,
+      ifindex: entry.ifindex,
+      state: entry.permanent ? { permanent: true, noarp: true } : { reachable: true },
+      flags: entry.self ? { self: true } : { master: true },
+    };
+    const attrs = fdbAttrs(op, what, entry);
+    await this.change(op, what, rt.MessageType.NEWNEIGH, FDB_WRITE_FLAGS[entry.mode], (out) =>
+      rt.formatNeighborMessage({ kind: 'neighbor', data, attrs }, out),
+    );
+  }
+
+  /** `bridge fdb del MAC dev IFINDEX [dst] [vni] [port] [self|master]` */
+  async deleteFdb(entry: FdbDeleteSpec): Promise<void> {
+    const op = 'deleteFdb';
+    const what = `${entry.mac} ifindex ${String(entry.ifindex)}`;
+    const data: rt.Neighbor = {
+      family: AF_BRIDGE,
+      ifindex: entry.ifindex,
+      flags: entry.self === false ? { master: true } : { self: true },
+    };
+    const attrs = fdbAttrs(op, what, entry);
+    await this.change(op, what, rt.MessageType.DELNEIGH, 0, (out) =>
+      rt.formatNeighborMessage({ kind: 'neighbor', data, attrs }, out),
+    );
   }
 
   /**
@@ -191,10 +355,140 @@ export class NetlinkSource implements OnModuleDestroy {
     }
   }
 
+  private get socket(): NetlinkSocket {
+    this.requestSocket ??= createNetlink(Protocol.ROUTE);
+    return this.requestSocket;
+  }
+
+  private enqueue<T>(run: () => Promise<T>): Promise<T> {
+    const result = this.requestTail.then(run, run);
+    this.requestTail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** One change request; resolves on the kernel's ACK, rejects with its errno on a NACK. */
+  private change(
+    op: string,
+    what: string,
+    type: rt.MessageType,
+    flags: number,
+    format: (out: AttrStream) => void,
+  ): Promise<void> {
+    const payload = new AttrStream();
+    format(payload);
+    return this.enqueue(async () => {
+      const [reply] = await this.send(op, what, type, payload.bufs, flags);
+      if ((reply?.type as MessageType | undefined) !== MessageType.ERROR) {
+        throw new NetlinkError(
+          op,
+          'EPROTO',
+          undefined,
+          `${op} ${what}: expected an ACK, got message type ${reply?.type ?? 'none'}`,
+        );
+      }
+    });
+  }
+
+  /** RTM_GETLINK by IFLA_IFNAME. */
+  private ifindexOf(op: string, name: string): Promise<number> {
+    const payload = new AttrStream();
+    rt.formatLinkMessage(
+      { kind: 'link', data: {}, attrs: { ifname: name, extMask: putU32(RTEXT_FILTER_SKIP_STATS) } },
+      payload,
+    );
+    return this.enqueue(async () => {
+      const [reply] = await this.send(op, name, rt.MessageType.GETLINK, payload.bufs, 0);
+      const index =
+        (reply?.type as rt.MessageType | undefined) === rt.MessageType.NEWLINK
+          ? rt.parseLinkMessage(reply.data).data.index
+          : undefined;
+      if (index === undefined) {
+        throw new NetlinkError(op, 'EPROTO', undefined, `${op} ${name}: created, but RTM_GETLINK gave no ifindex`);
+      }
+      return index;
+    });
+  }
+
+  /**
+   * Sends one request (the package adds NLM_F_REQUEST|NLM_F_ACK) and returns the replies. The
+   * package's own error check throws a bare "Request rejected: EEXIST", so NLMSG_ERROR is read here.
+   */
+  private async send(
+    op: string,
+    what: string,
+    type: rt.MessageType,
+    payload: Uint8Array[],
+    flags: number,
+  ): Promise<NetlinkMessage[]> {
+    let messages: NetlinkMessage[];
+    try {
+      [messages] = await this.socket.request(type, payload, {
+        flags,
+        timeout: this.requestTimeoutMs,
+        checkError: false,
+      });
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const errno = (error as { errno?: unknown }).errno;
+      if (typeof code === 'string') {
+        throw new NetlinkError(
+          op,
+          code,
+          typeof errno === 'number' ? Math.abs(errno) : undefined,
+          `${op} ${what}: ${describe(error)}`,
+        );
+      }
+      // The package rejects a request that timed out with a bare Error of this text.
+      if (describe(error) === 'Timeout has been reached') {
+        throw new NetlinkError(
+          op,
+          'ETIMEDOUT',
+          undefined,
+          `${op} ${what}: no answer from the kernel within ${this.requestTimeoutMs} ms`,
+        );
+      }
+      throw new NetlinkError(op, 'EIO', undefined, `${op} ${what}: ${describe(error)}`);
+    }
+    const first = messages[0];
+    if ((first?.type as MessageType | undefined) === MessageType.ERROR) {
+      const { errno } = parseError(first.data, first.flags);
+      if (errno !== 0) {
+        throw NetlinkError.fromErrno(op, what, errno);
+      }
+    }
+    return messages;
+  }
+
+  private async writeAddress(
+    op: string,
+    type: rt.MessageType,
+    flags: number,
+    ifindex: number,
+    cidr: string,
+  ): Promise<void> {
+    const what = `${cidr} ifindex ${String(ifindex)}`;
+    checkIfindex(op, ifindex);
+    const parsed =
+      (typeof cidr === 'string' && parseCidr(cidr)) || invalid(op, what, 'not an IPv4 or IPv6 address[/prefix]');
+    const { address, prefixLength } = parsed;
+    const family = address.length === 4 ? AF_INET : AF_INET6;
+    const scope = family === AF_INET && address[0] === 127 ? RT_SCOPE_HOST : 0;
+    // As `ip addr add` without `peer`: IFA_LOCAL and IFA_ADDRESS both carry the address.
+    await this.change(op, what, type, flags, (out) =>
+      rt.formatAddressMessage(
+        {
+          kind: 'address',
+          data: { family, prefixlen: prefixLength, scope, index: ifindex },
+          attrs: { local: address, address },
+        },
+        out,
+      ),
+    );
+  }
+
   private dump(type: rt.MessageType, payload: Uint8Array[]): Promise<NetlinkMessage[]> {
-    const run = async (): Promise<NetlinkMessage[]> => {
-      this.requestSocket ??= createNetlink(Protocol.ROUTE);
-      const socket = this.requestSocket;
+    return this.enqueue(async () => {
+      const socket = this.socket;
       for (let attempt = 1; ; attempt++) {
         const [messages] = await socket.request(type, payload, {
           flags: FlagsGet.DUMP,
@@ -208,10 +502,7 @@ export class NetlinkSource implements OnModuleDestroy {
           return messages;
         }
       }
-    };
-    const result = this.dumpTail.then(run, run);
-    this.dumpTail = result.catch(() => undefined);
-    return result;
+    });
   }
 
   /** Decodes each message on its own, so one the package cannot parse costs one entry, not the dump. */
@@ -229,6 +520,107 @@ export class NetlinkSource implements OnModuleDestroy {
     }
     return out;
   }
+}
+
+/** Serializes the package's attribute formatters (nested attributes are passed as bytes). */
+function bytes(data: StreamData): Buffer {
+  const out = new AttrStream();
+  out.emit(data);
+  return Buffer.concat(out.bufs);
+}
+
+function invalid(op: string, what: string, reason: string): never {
+  throw NetlinkError.invalid(op, what, reason);
+}
+
+function checkIfname(op: string, name: string): void {
+  if (typeof name !== 'string' || name.length === 0 || Buffer.byteLength(name) >= IFNAMSIZ) {
+    invalid(op, String(name), `a device name is 1 to ${IFNAMSIZ - 1} bytes`);
+  }
+}
+
+function checkIfindex(op: string, ifindex: number): void {
+  if (!isUint(ifindex, MAX_U32) || ifindex === 0) {
+    invalid(op, `ifindex ${String(ifindex)}`, 'bad ifindex');
+  }
+}
+
+/** IFLA_INFO_DATA of a new vxlan device; IPv4 and IPv6 addresses go to different attributes. */
+function vxlanData(op: string, name: string, spec: VxlanSpec): ifla.Vxlan {
+  if (!isUint(spec.vni, MAX_VNI)) {
+    invalid(op, name, `bad vni ${String(spec.vni)}`);
+  }
+  if (!isUint(spec.port, MAX_U16)) {
+    invalid(op, name, `bad port ${String(spec.port)}`);
+  }
+  if (spec.remote !== undefined && spec.group !== undefined) {
+    invalid(op, name, 'remote and group exclude each other');
+  }
+  const data: ifla.Vxlan = { id: spec.vni, port: be16(spec.port), learning: spec.learning ? 1 : 0 };
+  const ip = (field: string, text: string): Buffer =>
+    (typeof text === 'string' && parseIp(text)) || invalid(op, name, `bad ${field} address "${String(text)}"`);
+  let family: number | undefined;
+  if (spec.local !== undefined) {
+    const local = ip('local', spec.local);
+    family = local.length;
+    if (local.length === 4) {
+      data.local = local;
+    } else {
+      data.local6 = local;
+    }
+  }
+  const peerText = spec.remote ?? spec.group;
+  if (peerText !== undefined) {
+    const peer = ip(spec.remote !== undefined ? 'remote' : 'group', peerText);
+    if (isMulticastIp(peer) !== (spec.group !== undefined)) {
+      invalid(
+        op,
+        name,
+        spec.group !== undefined ? `group ${peerText} is not multicast` : `remote ${peerText} is multicast: use group`,
+      );
+    }
+    if (family !== undefined && family !== peer.length) {
+      invalid(op, name, 'local and remote/group are of different address families');
+    }
+    if (peer.length === 4) {
+      data.group = peer;
+    } else {
+      data.group6 = peer;
+    }
+  }
+  if (spec.underlayIfindex !== undefined) {
+    if (!isUint(spec.underlayIfindex, MAX_U32)) {
+      invalid(op, name, `bad underlay ifindex ${String(spec.underlayIfindex)}`);
+    }
+    data.link = spec.underlayIfindex;
+  }
+  if (spec.ttl !== undefined) {
+    if (!isUint(spec.ttl, 255)) {
+      invalid(op, name, `bad ttl ${String(spec.ttl)}`);
+    }
+    data.ttl = spec.ttl;
+  }
+  return data;
+}
+
+/** NDA_LLADDR, NDA_DST, NDA_VNI (host-order u32), NDA_PORT (big-endian u16). */
+function fdbAttrs(op: string, what: string, entry: FdbDeleteSpec): rt.NeighborAttrs {
+  checkIfindex(op, entry.ifindex);
+  const attrs: rt.NeighborAttrs = {
+    lladdr:
+      (typeof entry.mac === 'string' && parseMac(entry.mac)) || invalid(op, what, `bad MAC "${String(entry.mac)}"`),
+  };
+  if (entry.dst !== undefined) {
+    attrs.dst =
+      (typeof entry.dst === 'string' && parseIp(entry.dst)) || invalid(op, what, `bad dst "${String(entry.dst)}"`);
+  }
+  if (entry.vni !== undefined) {
+    attrs.vni = isUint(entry.vni, MAX_VNI) ? putU32(entry.vni) : invalid(op, what, `bad vni ${String(entry.vni)}`);
+  }
+  if (entry.port !== undefined) {
+    attrs.port = isUint(entry.port, MAX_U16) ? be16(entry.port) : invalid(op, what, `bad port ${String(entry.port)}`);
+  }
+  return attrs;
 }
 
 function neighRequest(family: number): Uint8Array[] {

@@ -160,3 +160,75 @@ export type NetlinkEvent =
 export type NetlinkEventType = NetlinkEvent['type'];
 
 export type NetlinkEventHandler = (event: NetlinkEvent) => void;
+
+// Requests that change the kernel (NetlinkSource's mutation methods). Plain data as well: the daemon
+// sends them to the collector in the namespace over IPC. Addresses are text: `10.0.0.1`, `fd00::1`,
+// MACs `02:00:00:00:00:01`, prefixes `10.0.0.1/24` (no prefix length means a host address).
+
+/** `ip link add NAME type vxlan id VNI dstport PORT [local] [remote|group] [dev] [ttl] [no]learning` */
+export interface VxlanSpec {
+  /** IFLA_VXLAN_ID, 0..16777215 */
+  readonly vni: number;
+  /** IFLA_VXLAN_PORT: UDP destination port */
+  readonly port: number;
+  /** IFLA_VXLAN_LOCAL / LOCAL6 */
+  readonly local?: string;
+  /** IFLA_VXLAN_GROUP / GROUP6 holding a unicast default remote VTEP; excludes `group` */
+  readonly remote?: string;
+  /** IFLA_VXLAN_GROUP / GROUP6 holding a multicast group; excludes `remote`, usually wants `underlayIfindex` */
+  readonly group?: string;
+  /** IFLA_VXLAN_LINK: the underlay device */
+  readonly underlayIfindex?: number;
+  /** IFLA_VXLAN_LEARNING */
+  readonly learning: boolean;
+  /** IFLA_VXLAN_TTL, 1..255; absent = kernel default */
+  readonly ttl?: number;
+}
+
+/** `ip link set`: only the fields given change. */
+export interface LinkSettings {
+  /** IFF_UP in ifi_flags/ifi_change */
+  readonly up?: boolean;
+  /** IFLA_MASTER: the bridge's ifindex; `null` = `nomaster` */
+  readonly master?: number | null;
+  /** IFLA_MTU */
+  readonly mtu?: number;
+  /** IFLA_ADDRESS */
+  readonly mac?: string;
+}
+
+/**
+ * How RTM_NEWNEIGH treats an existing entry, as `bridge fdb append|replace|add`:
+ * `append` adds one more remote (only the all-zeros and multicast MACs of a vxlan device hold several),
+ * `replace` creates or overwrites, `add` fails with EEXIST when the entry exists.
+ */
+export type FdbWriteMode = 'append' | 'replace' | 'add';
+
+/** `bridge fdb MODE MAC dev IFINDEX [dst] [vni] [port] [self|master] [permanent|dynamic]` */
+export interface FdbAddSpec {
+  readonly ifindex: number;
+  readonly mac: string;
+  /** NDA_DST: remote VTEP (vxlan devices) */
+  readonly dst?: string;
+  /** NDA_VNI; absent = the device's VNI */
+  readonly vni?: number;
+  /** NDA_PORT; absent = the device's dstport */
+  readonly port?: number;
+  readonly mode: FdbWriteMode;
+  /** true: NUD_PERMANENT|NUD_NOARP, as `bridge fdb add` without a state keyword; false: `dynamic`, ages out */
+  readonly permanent: boolean;
+  /** true: NTF_SELF, the device's own table (vxlan entries); false: NTF_MASTER, the table of the bridge the port is in */
+  readonly self: boolean;
+}
+
+/** `bridge fdb del MAC dev IFINDEX [dst] [vni] [port] [self|master]`; with `dst`, removes only that remote. */
+export interface FdbDeleteSpec {
+  readonly ifindex: number;
+  readonly mac: string;
+  readonly dst?: string;
+  readonly vni?: number;
+  /** NDA_PORT; needed with `dst` when the remote was added with a port other than the device's dstport */
+  readonly port?: number;
+  /** Default true (NTF_SELF), as `bridge fdb del`; false = NTF_MASTER */
+  readonly self?: boolean;
+}
