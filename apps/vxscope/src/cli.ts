@@ -14,6 +14,8 @@ import { NotACaptureError } from './capture/not-a-capture.error';
 import { OfflineReader, type ReadResult } from './capture/offline-reader';
 import { ConfigError, loadAppConfig, type ConfigOverrides } from './config/app-config';
 import { CommandRunner } from './lab/command.runner';
+import { ApiError } from './lab/api.error';
+import { registerLabCommands } from './lab/lab.cli';
 import { SeedOverlay } from './lab/seed-overlay';
 import { serve } from './main';
 
@@ -26,7 +28,9 @@ function daemonOptions(cmd: Command): Command {
     .option('--ports <list>', 'UDP ports decoded as VXLAN, e.g. 4789,8472 [VXSCOPE_PORTS]')
     .option('--listen <host:port>', 'HTTP/WebSocket listen address (default 127.0.0.1:9789) [VXSCOPE_LISTEN]')
     .option('--snaplen <bytes>', 'capture snapshot length [VXSCOPE_SNAPLEN]')
-    .option('--log-level <level>', 'error | warn | log | debug [VXSCOPE_LOG_LEVEL]');
+    .option('--log-level <level>', 'error | warn | log | debug [VXSCOPE_LOG_LEVEL]')
+    .option('--token <token>', 'bearer token for mutating endpoints (labs) [VXSCOPE_TOKEN]')
+    .option('--data-dir <dir>', 'where labs are recorded (default /var/lib/vxscope) [VXSCOPE_DATA_DIR]');
 }
 
 function configFrom(opts: Record<string, unknown>): ReturnType<typeof loadAppConfig> {
@@ -37,6 +41,8 @@ function configFrom(opts: Record<string, unknown>): ReturnType<typeof loadAppCon
     listen: opts.listen as string | undefined,
     snaplen: opts.snaplen as string | undefined,
     logLevel: opts.logLevel as string | undefined,
+    token: opts.token as string | undefined,
+    dataDir: opts.dataDir as string | undefined,
   };
   return loadAppConfig(overrides);
 }
@@ -136,11 +142,12 @@ async function main(): Promise<void> {
     .option('--json', 'print the report as JSON')
     .option('--ports <list>', 'UDP ports decoded as VXLAN (default 4789,8472) [VXSCOPE_PORTS]')
     .action(read);
+  registerLabCommands(program);
   await program.parseAsync(process.argv);
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof NotACaptureError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
+  if (err instanceof ApiError || err instanceof NotACaptureError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
     process.stderr.write(`vxscope: ${err.message}\n`);
     process.exit(1);
   }

@@ -3,6 +3,10 @@ import type { Response } from 'express';
 
 import { CaptureTooLargeError } from './capture/capture-too-large.error';
 import { NotACaptureError } from './capture/not-a-capture.error';
+import { CommandError } from './lab/command.runner';
+import { LabConflictError } from './lab/errors/lab-conflict.error';
+import { LabInvalidError } from './lab/errors/lab-invalid.error';
+import { LabNotFoundError } from './lab/errors/lab-not-found.error';
 
 /**
  * The one place errors become HTTP responses: Nest's HttpExceptions as they are, domain errors by
@@ -31,6 +35,19 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     if (err instanceof CaptureTooLargeError) {
       return [HttpStatus.PAYLOAD_TOO_LARGE, 'Capture too large'];
+    }
+    if (err instanceof LabNotFoundError) {
+      return [HttpStatus.NOT_FOUND, 'Not Found'];
+    }
+    if (err instanceof LabConflictError) {
+      return [HttpStatus.CONFLICT, 'Conflict'];
+    }
+    if (err instanceof LabInvalidError) {
+      return [HttpStatus.BAD_REQUEST, 'Bad Request'];
+    }
+    if (err instanceof CommandError) {
+      // A system tool refused: the request was valid, the machine state was not what the lab expected.
+      return [HttpStatus.UNPROCESSABLE_ENTITY, 'Command failed'];
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error'];
   }

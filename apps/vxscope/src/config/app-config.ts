@@ -21,6 +21,15 @@ export interface AppConfig {
   readonly logLevel: 'error' | 'warn' | 'log' | 'debug';
   /** Largest capture accepted by POST /api/captures, in bytes. */
   readonly uploadLimitBytes: number;
+  /** Bearer token required by mutating endpoints; without one they run only while listening on loopback alone. */
+  readonly token: string | undefined;
+  /** Where labs are recorded (and later, history is kept). */
+  readonly dataDir: string;
+  /** Lab namespaces and devices are named `<labPrefix>-<id>-…`; the lab never touches other names. */
+  readonly labPrefix: string;
+  readonly maxLabs: number;
+  /** Namespaces all labs together may hold. */
+  readonly maxLabNamespaces: number;
 }
 
 /** Values given on the command line; each overrides its environment variable. */
@@ -31,6 +40,8 @@ export interface ConfigOverrides {
   listen?: string;
   snaplen?: string;
   logLevel?: string;
+  token?: string;
+  dataDir?: string;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +61,11 @@ export const ENV = {
   flushIntervalMs: 'VXSCOPE_FLUSH_INTERVAL_MS',
   logLevel: 'VXSCOPE_LOG_LEVEL',
   uploadLimitMb: 'VXSCOPE_UPLOAD_LIMIT_MB',
+  token: 'VXSCOPE_TOKEN',
+  dataDir: 'VXSCOPE_DATA_DIR',
+  labPrefix: 'VXSCOPE_LAB_PREFIX',
+  maxLabs: 'VXSCOPE_MAX_LABS',
+  maxLabNamespaces: 'VXSCOPE_MAX_LAB_NAMESPACES',
 } as const;
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -106,6 +122,21 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
 
   const uploadLimitMb = intIn(ENV.uploadLimitMb, env[ENV.uploadLimitMb] ?? '256', 1, 65536, problems);
 
+  const token = overrides.token ?? env[ENV.token];
+  if (token !== undefined && !/^[\x21-\x7e]{16,256}$/.test(token)) {
+    problems.push(`token (--token / ${ENV.token}): must be 16 to 256 printable characters without spaces`);
+  }
+  const dataDir = overrides.dataDir ?? env[ENV.dataDir] ?? '/var/lib/vxscope';
+  if (!dataDir.startsWith('/') || /[\0\n]/.test(dataDir)) {
+    problems.push(`data dir (--data-dir / ${ENV.dataDir}): "${dataDir}" is not an absolute path`);
+  }
+  const labPrefix = env[ENV.labPrefix] ?? 'vxlab';
+  if (!/^[a-z][a-z0-9]{1,11}$/.test(labPrefix)) {
+    problems.push(`${ENV.labPrefix}: "${labPrefix}" must be 2 to 12 lower-case letters and digits, starting with a letter`);
+  }
+  const maxLabs = intIn(ENV.maxLabs, env[ENV.maxLabs] ?? '4', 1, 64, problems);
+  const maxLabNamespaces = intIn(ENV.maxLabNamespaces, env[ENV.maxLabNamespaces] ?? '64', 4, 1024, problems);
+
   const logLevelRaw = overrides.logLevel ?? env[ENV.logLevel] ?? 'log';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
     problems.push(`log level (--log-level / ${ENV.logLevel}): "${logLevelRaw}" is not one of ${LOG_LEVELS.join(', ')}`);
@@ -124,6 +155,11 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     flushIntervalMs,
     logLevel: logLevelRaw as AppConfig['logLevel'],
     uploadLimitBytes: uploadLimitMb * 1024 * 1024,
+    token,
+    dataDir,
+    labPrefix,
+    maxLabs,
+    maxLabNamespaces,
   });
 }
 
@@ -140,4 +176,28 @@ function parseListen(raw: string, problems: string[]): { host: string; port: num
   }
   const port = intIn(name, m[3], 1, 65535, problems);
   return { host, port };
+}
+
+/** True when the daemon listens on loopback only: mutating endpoints may then run without a token. */
+export function listensOnLoopbackOnly(config: AppConfig): boolean {
+  const h = config.listen.host;
+  return h === 'localhost' || h === '::1' || /^127\./.test(h);
+}
+
+/** What the command-line client (`vxscope lab …`) needs to reach a running daemon. */
+export interface ClientConfig {
+  readonly url: string;
+  readonly token: string | undefined;
+}
+
+export function loadClientConfig(overrides: { url?: string; token?: string }, env: NodeJS.ProcessEnv = process.env): ClientConfig {
+  const url = overrides.url ?? env.VXSCOPE_URL ?? 'http://127.0.0.1:9789';
+  const problems: string[] = [];
+  if (!/^https?:\/\/[^\s/]+(\/.*)?$/.test(url)) {
+    problems.push(`url (--url / VXSCOPE_URL): "${url}" is not an http(s) URL`);
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+  return Object.freeze({ url: url.replace(/\/$/, ''), token: overrides.token ?? env[ENV.token] });
 }

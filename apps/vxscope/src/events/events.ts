@@ -1,5 +1,6 @@
 import type { VniRate } from '../capture/traffic-store';
 import type { InterfaceCaptureStats, InterfaceDelta } from '../collector/collector.protocol';
+import type { LabRecord } from '../lab/lab.types';
 import type { FdbEntry, LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
 
 /** Collectors are keyed by the namespace they watch; "self" is the daemon's own. */
@@ -22,4 +23,6 @@ export interface EventMap {
   'vni.rates': { at: number; rates: readonly VniRate[] };
   'fdb.changed': { netns: NetnsLabel; change: FdbChange; entry: FdbEntry; previous?: FdbEntry };
   'link.changed': { netns: NetnsLabel; change: LinkChange; link: LinkInfo };
+  'lab.changed': { change: 'created' | 'updated' | 'deleted'; lab: LabRecord };
+  'lab.progress': { labId: string; phase: 'build' | 'probe' | 'fault'; message: string; done?: number; total?: number };
 }

@@ -6,6 +6,7 @@ export class CommandError extends Error {
     readonly command: readonly string[],
     readonly exitCode: number | null,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(`${command.join(' ')} failed (exit ${exitCode}): ${stderr.trim()}`);
     this.name = 'CommandError';
@@ -23,11 +24,25 @@ export class CommandRunner {
       execFile(command, [...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
         if (err) {
           const code = typeof err.code === 'number' ? err.code : null;
-          reject(new CommandError([command, ...args], code, stderr || err.message));
+          reject(new CommandError([command, ...args], code, stderr || err.message, stdout));
           return;
         }
         resolve(stdout);
       });
+    });
+  }
+
+  /** Runs a command with `input` on its standard input (e.g. an nftables ruleset for `nft -f -`). */
+  runWithInput(command: string, args: readonly string[], input: string, timeoutMs = 10_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = execFile(command, [...args], { timeout: timeoutMs }, (err, stdout, stderr) => {
+        if (err) {
+          reject(new CommandError([command, ...args], typeof err.code === 'number' ? err.code : null, stderr || err.message));
+          return;
+        }
+        resolve(stdout);
+      });
+      child.stdin?.end(input);
     });
   }
 

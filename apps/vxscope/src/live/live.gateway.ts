@@ -43,6 +43,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
         this.scheduleBatch();
       }),
       this.bus.on('collector.status', (status) => this.broadcast('collector.status', status)),
+      this.bus.on('lab.changed', (e) => this.broadcast('lab.changed', e)),
+      this.bus.on('lab.progress', (e) => this.broadcast('lab.progress', e)),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { VniRate } from '../capture/traffic-store';
 import type { CollectorState, FdbChange, LinkChange } from '../events/events';
+import type { LabRecord } from '../lab/lab.types';
 import type { FdbDto, LinkDto } from '../topology/topology.dto';
 
 /** Messages the daemon pushes to WebSocket clients at /ws: `{ type, at, data }` as JSON. */
@@ -8,6 +9,8 @@ export interface LiveMessageMap {
   'vni.rates': { rates: readonly VniRate[] };
   'fdb.changes': { changes: readonly { netns: string; change: FdbChange; entry: FdbDto; previous?: FdbDto }[] };
   'link.changes': { changes: readonly { netns: string; change: LinkChange; link: LinkDto }[] };
+  'lab.changed': { change: 'created' | 'updated' | 'deleted'; lab: LabRecord };
+  'lab.progress': { labId: string; phase: 'build' | 'probe' | 'fault'; message: string; done?: number; total?: number };
   'collector.status': { netns: string; state: CollectorState; pid?: number; message?: string };
 }
 
