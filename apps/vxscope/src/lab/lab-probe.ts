@@ -97,6 +97,9 @@ export class LabProbe {
     const tick = (last: string): void => progress(++done, total, last);
 
     const pairResults = await inBatches(pairs, CONCURRENCY, async ([a, b]) => {
+      // Forget what an earlier probe resolved: a leftover entry would let the pings skip ARP, and
+      // its state after them would say "resolved" for a pair whose ARP cannot work.
+      await this.run.run('ip', ['-n', a.netns, 'neigh', 'flush', 'to', b.ip]);
       const r = await this.ping(a, b);
       const neigh = await this.run.run('ip', ['-n', a.netns, 'neigh', 'show', b.ip]).catch(() => '');
       const arp: PairResult['arp'] = /REACHABLE|STALE|DELAY|PROBE/.test(neigh) ? 'resolved' : 'failed';

@@ -18,6 +18,12 @@ export class LabController {
     return this.labs.list();
   }
 
+  @Get('fault-types')
+  @ApiOkResponse({ description: 'Every fault type with what it does to the probe' })
+  faultTypes(): { type: string; effect: string }[] {
+    return this.labs.faultTypes();
+  }
+
   @Get(':id')
   get(@Param() p: LabIdParams): LabRecord {
     return this.labs.get(p.id);
@@ -52,9 +58,8 @@ export class LabController {
   @Post(':id/faults')
   @UseGuards(MutationGuard)
   @ApiBearerAuth()
-  async addFault(@Param() p: LabIdParams, @Body() dto: FaultDto): Promise<LabFault & { effect: string }> {
-    const fault = await this.labs.addFault(p.id, dto);
-    return { ...fault, effect: this.labs.effect(fault.type) };
+  addFault(@Param() p: LabIdParams, @Body() dto: FaultDto): Promise<LabFault> {
+    return this.labs.addFault(p.id, dto);
   }
 
   @Delete(':id/faults/:faultId')

@@ -135,7 +135,7 @@ export class LabService implements OnApplicationShutdown {
     return this.exclusive(lab, async () => {
       const faultId = `f${this.nextFaultNumber(lab)}`;
       const state = await FAULTS[dto.type].apply(this.context(lab, lab.hosts[hostIndex], faultId));
-      const fault: LabFault = { id: faultId, type: dto.type, host: hostIndex, appliedAt: new Date().toISOString(), state };
+      const fault: LabFault = { id: faultId, type: dto.type, host: hostIndex, appliedAt: new Date().toISOString(), effect: FAULTS[dto.type].effect, state };
       lab.faults.push(fault);
       this.records.save(lab);
       this.progress(lab.id, 'fault', `${fault.type} on host ${hostIndex} (${FAULTS[dto.type].effect})`);
@@ -159,8 +159,8 @@ export class LabService implements OnApplicationShutdown {
     });
   }
 
-  effect(type: FaultDto['type']): string {
-    return FAULTS[type].effect;
+  faultTypes(): { type: FaultDto['type']; effect: string }[] {
+    return Object.entries(FAULTS).map(([type, f]) => ({ type: type as FaultDto['type'], effect: f.effect }));
   }
 
   async onApplicationShutdown(): Promise<void> {

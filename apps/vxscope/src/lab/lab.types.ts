@@ -39,6 +39,8 @@ export interface LabFault {
   readonly type: FaultType;
   readonly host: number;
   readonly appliedAt: string;
+  /** What the probe should show while it is in place. */
+  readonly effect: string;
   /** What the fault changed, as the revert needs it (plain data). */
   readonly state: Readonly<Record<string, string | number | boolean>>;
 }

@@ -338,12 +338,369 @@
     },
   };
 
+  // --- labs: build, probe, break and repair overlays in namespaces (POST/DELETE /api/labs…) ---
+
+  const FAULT_TYPES = ['vni-mismatch', 'port-mismatch', 'drop-flood-entry', 'stale-fdb', 'link-down', 'detach-from-bridge', 'mtu', 'underlay-drop', 'mac-flap', 'learning-off'];
+  const TOKEN_KEY = 'vxscope.token';
+  const labs = {
+    records: new Map(), // id → LabRecord, as the API and 'lab.changed' give it
+    probes: new Map(), // id → { result, faults } (the fault ids in place when it ran)
+    progress: new Map(), // id → last 'lab.progress' data
+    effects: new Map(), // `${labId}|${faultId}` → effect text from POST …/faults
+    pending: new Map(), // id → what this page is waiting for ('probe', 'break', …)
+    errors: new Map(), // id → last error of an operation on that lab
+  };
+  state.labs = labs;
+
+  const tokenInput = $('#lab-token');
+  try {
+    tokenInput.value = sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    // storage disabled: the field still works for this page
+  }
+  $('#lab-token-form').addEventListener('submit', (ev) => ev.preventDefault());
+  tokenInput.addEventListener('input', () => {
+    try {
+      const t = tokenInput.value.trim();
+      if (t) sessionStorage.setItem(TOKEN_KEY, t);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch {
+      // ignore
+    }
+  });
+
+  /** A same-origin API call: JSON in and out, the bearer token when set, errors as the API's message. */
+  async function api(method, url, body) {
+    const headers = {};
+    const token = tokenInput.value.trim();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    let data;
+    try {
+      data = text ? JSON.parse(text) : undefined;
+    } catch {
+      data = undefined;
+    }
+    if (!res.ok) {
+      const msg = data && data.message ? [].concat(data.message).join('; ') : text.slice(0, 200) || res.statusText;
+      throw new Error(`${method} ${url}: ${res.status}${data && data.error ? ` ${data.error}` : ''}: ${msg}`);
+    }
+    return data;
+  }
+
+  function showError(msg) {
+    const el = $('#lab-error');
+    el.textContent = msg || '';
+    el.hidden = !msg;
+  }
+
+  const shortName = (lab, netns) => (netns.startsWith(`${lab.prefix}-${lab.id}-`) ? netns.slice(lab.prefix.length + lab.id.length + 2) : netns);
+  const endpointsOf = (lab) => lab.hosts.flatMap((h) => h.endpoints);
+  const faultKey = (lab) => lab.faults.map((f) => f.id).join(',');
+
+  function labSkeleton(lab) {
+    const el = document.createElement('article');
+    el.className = 'lab';
+    el.dataset.testid = 'lab';
+    el.dataset.labId = lab.id;
+    el.innerHTML =
+      `<div class="lab-title"><span class="lab-info" data-part="info"></span>` +
+      `<span class="lab-actions"><button type="button" data-action="probe" data-testid="lab-probe">Probe</button>` +
+      `<button type="button" data-action="delete" class="danger" data-testid="lab-delete">Delete</button></span></div>` +
+      `<div class="lab-progress" data-part="progress" data-testid="lab-progress"></div>` +
+      `<div class="lab-error" data-part="error" data-testid="lab-op-error" role="alert" hidden></div>` +
+      `<div class="lab-body"><div class="lab-topo"><table class="lab-hosts" data-testid="lab-hosts"><thead><tr><th>host</th><th>netns</th><th>VTEP</th><th>vxlan</th><th>endpoints</th></tr></thead><tbody data-part="hosts"></tbody></table></div>` +
+      `<div class="lab-faults"><form class="inspector lab-break" data-testid="lab-break-form">` +
+      `<label>fault <select name="type" data-testid="lab-fault-type">${FAULT_TYPES.map((t) => `<option value="${esc(t)}">${esc(t)}</option>`).join('')}</select></label>` +
+      `<label>host <select name="host" data-testid="lab-fault-host">${lab.hosts.map((h) => `<option value="${esc(h.index)}">${esc(h.index)} (${esc(shortName(lab, h.netns))})</option>`).join('')}</select></label>` +
+      `<button type="submit" data-testid="lab-break">Break</button></form>` +
+      `<div class="lab-effect" data-part="effect" data-testid="lab-effect" hidden></div>` +
+      `<ul class="fault-list" data-part="faults" data-testid="lab-faults"></ul></div></div>` +
+      `<div class="probe" data-part="probe" data-testid="lab-probe-result"></div>`;
+    return el;
+  }
+
+  function renderLabInfo(el, lab) {
+    const s = lab.spec;
+    const pending = labs.pending.get(lab.id);
+    el.dataset.state = lab.state;
+    el.querySelector('[data-part="info"]').innerHTML =
+      `<b class="mono">${esc(lab.id)}</b> <span class="lab-state state-${esc(lab.state)}" data-testid="lab-state">${esc(lab.state)}</span> ` +
+      `<span>${esc(s.mode)}</span> · <span>VNI ${esc(s.vni)}</span> · <span>port ${esc(s.port)}</span> · <span>MTU ${esc(s.mtu)}</span> · ` +
+      `<span>${esc(s.hosts)} hosts × ${esc(s.endpointsPerHost)} endpoint${s.endpointsPerHost === 1 ? '' : 's'}</span> · <span>learning ${s.learning ? 'on' : 'off'}</span>` +
+      (s.group ? ` · <span>group ${esc(s.group)}</span>` : '') +
+      ` <span class="muted">underlay ${esc(lab.underlaySubnet)}, overlay ${esc(lab.overlaySubnet)}, created ${esc(time(lab.createdAt))}</span>` +
+      (pending ? ` <span class="pending" data-testid="lab-pending">${esc(pending)}…</span>` : '');
+    const idle = lab.state === 'ready' && !pending;
+    for (const b of el.querySelectorAll('button')) {
+      b.disabled = b.dataset.action === 'delete' ? lab.state === 'deleting' || pending === 'deleting' : !idle;
+    }
+  }
+
+  function renderHosts(el, lab) {
+    el.querySelector('[data-part="hosts"]').innerHTML = lab.hosts
+      .map((h) => `<tr data-testid="lab-host" data-host="${esc(h.index)}"><td>${esc(h.index)}</td><td class="mono">${esc(h.netns)}</td>` +
+        `<td class="mono" data-testid="lab-vtep">${esc(h.underlayIp)}</td><td class="mono">${esc(h.vxlan)} → ${esc(h.bridge)}</td>` +
+        `<td>${h.endpoints.map((e) => `<span class="ep mono" data-testid="lab-endpoint" title="${esc(e.netns)}">${esc(shortName(lab, e.netns))} ${esc(e.ip)} <span class="muted">${esc(e.mac)}</span></span>`).join('<br>')}</td></tr>`)
+      .join('');
+  }
+
+  function renderFaults(el, lab) {
+    const pending = labs.pending.has(lab.id) || lab.state !== 'ready';
+    el.querySelector('[data-part="faults"]').innerHTML = lab.faults.length === 0
+      ? '<li class="muted">no faults in place</li>'
+      : lab.faults
+        .map((f) => {
+          const effect = labs.effects.get(`${lab.id}|${f.id}`);
+          return `<li data-testid="lab-fault" data-fault-id="${esc(f.id)}" data-type="${esc(f.type)}"><span class="down">${esc(f.type)}</span> on host ${esc(f.host)} ` +
+            `<span class="muted">${esc(f.id)}, since ${esc(time(f.appliedAt))}</span> ` +
+            `<button type="button" data-action="repair" data-fault-id="${esc(f.id)}" data-testid="lab-repair"${pending ? ' disabled' : ''}>Repair</button>` +
+            (effect ? `<div class="muted effect">${esc(effect)}</div>` : '') + '</li>';
+        })
+        .join('');
+  }
+
+  function renderProgress(el, lab) {
+    const p = labs.progress.get(lab.id);
+    const box = el.querySelector('[data-part="progress"]');
+    if (!p) {
+      box.innerHTML = '';
+      return;
+    }
+    const active = labs.pending.has(lab.id) || lab.state === 'building' || lab.state === 'deleting';
+    const bar = typeof p.total === 'number' && p.total > 0
+      ? `<progress max="${esc(p.total)}" value="${esc(p.done ?? 0)}"></progress> <span class="num">${esc(p.done ?? 0)}/${esc(p.total)}</span> `
+      : '';
+    box.className = `lab-progress${active ? ' active' : ''}`;
+    box.innerHTML = `<span class="phase">${esc(p.phase)}</span> ${bar}<span class="mono">${esc(p.message)}</span>`;
+  }
+
+  function renderOpError(el, lab) {
+    const msg = labs.errors.get(lab.id);
+    const box = el.querySelector('[data-part="error"]');
+    const text = msg || (lab.error ? `build failed: ${lab.error}` : '');
+    box.textContent = text;
+    box.hidden = !text;
+  }
+
+  function renderProbe(el, lab) {
+    const box = el.querySelector('[data-part="probe"]');
+    const entry = labs.probes.get(lab.id);
+    if (!entry) {
+      box.innerHTML = '';
+      return;
+    }
+    const r = entry.result;
+    const eps = endpointsOf(lab);
+    const byPair = new Map(r.pairs.map((p) => [`${p.from}|${p.to}`, p]));
+    const label = (netns) => {
+      const ep = eps.find((e) => e.netns === netns);
+      return `<span class="mono">${esc(shortName(lab, netns))}</span>${ep ? `<br><span class="muted mono">${esc(ep.ip)}</span>` : ''}`;
+    };
+    const stale = entry.faults !== faultKey(lab) ? ' <span class="hl">(faults changed since: probe again)</span>' : '';
+    const head = `<div class="probe-head"><b class="${r.pass ? 'up' : 'down'}" data-testid="probe-verdict">${r.pass ? 'PASS' : 'FAIL'}</b> ` +
+      `<span class="muted">probe at ${esc(time(r.startedAt))}, ${esc((r.durationMs / 1000).toFixed(1))} s, ` +
+      `${esc(r.pairs.filter((p) => p.pass).length)}/${esc(r.pairs.length)} pairs pass</span>${stale}</div>`;
+    const grid = `<table class="probe-grid" data-testid="probe-grid"><thead><tr><th class="corner">from ↓ / to →</th>` +
+      eps.map((e) => `<th data-testid="probe-col">${label(e.netns)}</th>`).join('') + '</tr></thead><tbody>' +
+      eps.map((a) => `<tr data-testid="probe-row"><th>${label(a.netns)}</th>` + eps.map((b) => {
+        if (a.netns === b.netns) return '<td class="cell self">—</td>';
+        const p = byPair.get(`${a.netns}|${b.netns}`);
+        if (!p) return '<td class="cell none">?</td>';
+        const rtt = typeof p.rttMs === 'number' ? `${p.rttMs.toFixed(2)} ms` : 'no reply';
+        return `<td class="cell ${p.pass ? 'pass' : 'fail'}" data-testid="probe-cell" data-from="${esc(p.from)}" data-to="${esc(p.to)}" data-pass="${p.pass}" ` +
+          `title="${esc(`${p.fromIp} → ${p.toIp}: ${p.received} of ${p.sent} replies, ARP ${p.arp}`)}">` +
+          `<span class="rx">${esc(p.received)}/${esc(p.sent)}</span><span class="rtt">${esc(rtt)}</span><span class="arp">ARP ${esc(p.arp)}</span></td>`;
+      }).join('') + '</tr>').join('') + '</tbody></table>';
+    const mtu = r.mtu.length === 0 ? '' :
+      `<table class="probe-mtu" data-testid="probe-mtu"><thead><tr><th>don't-fragment ping</th><th class="num">ICMP payload</th><th class="num">IP packet</th><th>expected</th><th>result</th></tr></thead><tbody>` +
+      r.mtu.map((m) => {
+        const ok = m.pass === m.fits;
+        return `<tr data-testid="probe-mtu-row" data-size="${esc(m.size)}" data-ok="${ok}"><td class="mono">${esc(shortName(lab, m.from))} → ${esc(shortName(lab, m.to))}</td>` +
+          `<td class="num">${esc(m.size)}</td><td class="num">${esc(m.ipBytes)}</td>` +
+          `<td>${m.fits ? `fits MTU ${esc(lab.spec.mtu)}: reply` : `over MTU ${esc(lab.spec.mtu)}: no reply`}</td>` +
+          `<td class="cell ${ok ? 'pass' : 'fail'}">${m.pass ? 'reply' : 'no reply'}${ok ? '' : ' (unexpected)'}</td></tr>`;
+      }).join('') + '</tbody></table>';
+    box.innerHTML = head + `<div class="probe-tables">${grid}${mtu}</div>`;
+  }
+
+  function renderLab(lab) {
+    const list = $('#lab-list');
+    let el = list.querySelector(`article[data-lab-id="${CSS.escape(lab.id)}"]`);
+    if (!el) {
+      el = labSkeleton(lab);
+      list.append(el);
+    }
+    renderLabInfo(el, lab);
+    renderProgress(el, lab);
+    renderOpError(el, lab);
+    renderHosts(el, lab);
+    renderFaults(el, lab);
+    const effect = el.querySelector('[data-part="effect"]');
+    const last = labs.effects.get(`${lab.id}|last`);
+    effect.textContent = last || '';
+    effect.hidden = !last;
+    renderProbe(el, lab);
+  }
+
+  function renderLabs() {
+    const list = $('#lab-list');
+    const records = [...labs.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    for (const el of [...list.children]) {
+      if (!el.dataset.labId || !labs.records.has(el.dataset.labId)) el.remove();
+    }
+    for (const lab of records) renderLab(lab);
+    if (records.length === 0) list.innerHTML = '<p class="muted">No labs.</p>';
+    $('#lab-count').textContent = records.length ? `${records.length} lab${records.length === 1 ? '' : 's'}` : '';
+  }
+
+  function forget(id) {
+    for (const m of [labs.records, labs.probes, labs.progress, labs.pending, labs.errors]) m.delete(id);
+    for (const k of [...labs.effects.keys()]) if (k.startsWith(`${id}|`)) labs.effects.delete(k);
+    if ($('#lab-form-status').textContent.includes(id)) $('#lab-form-status').textContent = '';
+  }
+
+  async function loadLabs() {
+    const list = await api('GET', '/api/labs');
+    const ids = new Set(list.map((l) => l.id));
+    for (const id of [...labs.records.keys()]) if (!ids.has(id)) forget(id);
+    for (const l of list) labs.records.set(l.id, l);
+    renderLabs();
+  }
+
+  /** Runs one operation on a lab: marks it pending, shows its error in the lab, re-renders. */
+  async function labOp(id, what, fn) {
+    labs.pending.set(id, what);
+    labs.errors.delete(id);
+    renderLabs();
+    try {
+      await fn();
+    } catch (e) {
+      if (labs.records.has(id)) labs.errors.set(id, e.message);
+      else showError(e.message);
+    } finally {
+      labs.pending.delete(id);
+      renderLabs();
+    }
+  }
+
+  $('#lab-mode').addEventListener('change', () => {
+    const multicast = $('#lab-mode').value === 'multicast';
+    $('#lab-group').disabled = !multicast;
+    if (!multicast) $('#lab-group').value = '';
+  });
+
+  $('#lab-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const int = (sel) => {
+      const v = $(sel).value.trim();
+      return v === '' ? undefined : Number(v);
+    };
+    const body = {
+      mode: $('#lab-mode').value,
+      hosts: int('#lab-hosts'),
+      vni: int('#lab-vni'),
+      port: int('#lab-port'),
+      mtu: int('#lab-mtu'),
+      endpointsPerHost: int('#lab-endpoints'),
+      learning: $('#lab-learning').checked,
+      group: $('#lab-group').disabled ? undefined : $('#lab-group').value.trim() || undefined,
+    };
+    for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k];
+    const button = $('#lab-create');
+    const status = $('#lab-form-status');
+    button.disabled = true;
+    showError('');
+    status.textContent = 'building…';
+    try {
+      const lab = await api('POST', '/api/labs', body);
+      labs.records.set(lab.id, lab);
+      status.textContent = `lab ${lab.id} ${lab.state}`;
+      renderLabs();
+    } catch (e) {
+      status.textContent = '';
+      showError(e.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  $('#lab-list').addEventListener('click', (ev) => {
+    const button = ev.target.closest('button[data-action]');
+    const el = ev.target.closest('article[data-lab-id]');
+    if (!button || !el || button.disabled) return;
+    const id = el.dataset.labId;
+    const url = `/api/labs/${encodeURIComponent(id)}`;
+    switch (button.dataset.action) {
+      case 'probe':
+        labOp(id, 'probing', async () => {
+          const faults = faultKey(labs.records.get(id));
+          const result = await api('POST', `${url}/probe`);
+          labs.probes.set(id, { result, faults });
+        });
+        break;
+      case 'repair': {
+        const faultId = button.dataset.faultId;
+        labOp(id, `repairing ${faultId}`, async () => {
+          await api('DELETE', `${url}/faults/${encodeURIComponent(faultId)}`);
+          const lab = labs.records.get(id);
+          if (lab) lab.faults = lab.faults.filter((f) => f.id !== faultId);
+          labs.effects.delete(`${id}|${faultId}`);
+          labs.effects.delete(`${id}|last`);
+        });
+        break;
+      }
+      case 'delete':
+        labOp(id, 'deleting', async () => {
+          await api('DELETE', url);
+          forget(id);
+        });
+        break;
+    }
+  });
+
+  $('#lab-list').addEventListener('submit', (ev) => {
+    const form = ev.target.closest('form.lab-break');
+    const el = ev.target.closest('article[data-lab-id]');
+    if (!form || !el) return;
+    ev.preventDefault();
+    const id = el.dataset.labId;
+    const type = form.elements.type.value;
+    const host = Number(form.elements.host.value);
+    labOp(id, `breaking (${type} on host ${host})`, async () => {
+      const fault = await api('POST', `/api/labs/${encodeURIComponent(id)}/faults`, { type, host });
+      const lab = labs.records.get(id);
+      if (lab && !lab.faults.some((f) => f.id === fault.id)) {
+        lab.faults.push({ id: fault.id, type: fault.type, host: fault.host, appliedAt: fault.appliedAt, state: fault.state });
+      }
+      labs.effects.set(`${id}|${fault.id}`, fault.effect);
+      labs.effects.set(`${id}|last`, `${fault.type} on host ${fault.host}: ${fault.effect}`);
+    });
+  });
+
+  handlers['lab.changed'] = (msg) => {
+    const { change, lab } = msg.data;
+    if (change === 'deleted') forget(lab.id);
+    else labs.records.set(lab.id, lab);
+    renderLabs();
+  };
+  handlers['lab.progress'] = (msg) => {
+    labs.progress.set(msg.data.labId, msg.data);
+    const lab = labs.records.get(msg.data.labId);
+    const el = lab && $('#lab-list').querySelector(`article[data-lab-id="${CSS.escape(lab.id)}"]`);
+    if (el) renderProgress(el, lab);
+    if (msg.data.phase === 'build') $('#lab-form-status').textContent = `building ${msg.data.labId}: ${msg.data.message}`;
+  };
+
   function connect() {
     const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
     ws.onopen = () => {
       $('#conn').textContent = 'live';
       $('#conn').className = 'badge on';
       loadSnapshot().catch((e) => logChange(`snapshot failed: ${e}`));
+      loadLabs().catch((e) => showError(`labs: ${e.message}`));
     };
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);

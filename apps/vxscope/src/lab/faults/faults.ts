@@ -1,3 +1,4 @@
+import { NetlinkError } from '../../netlink/netlink-error';
 import type { FaultType } from '../lab.dto';
 import type { Fault, FaultContext, FaultState } from './fault';
 import { recreateVxlan } from './vxlan-recreate';
@@ -19,6 +20,25 @@ function floodDestinations(ctx: FaultContext): string[] {
       return [lab.spec.group ?? ''];
     case 'static-fdb':
       return peers;
+  }
+}
+
+/** Deletes what the lab's bridges and vxlan devices learned about `mac`, so they learn it afresh. */
+async function forgetLearned(ctx: FaultContext, mac: string): Promise<void> {
+  for (const h of ctx.lab.hosts) {
+    const ports = [h.vxlan, ...h.endpoints.map((e) => e.hostIf)];
+    const deletes = [
+      { ifindex: await ctx.net.ifindex(h.netns, h.vxlan), mac, self: true },
+      ...(await Promise.all(ports.map(async (p) => ({ ifindex: await ctx.net.ifindex(h.netns, p), mac, self: false })))),
+    ];
+    for (const d of deletes) {
+      await ctx.collectors.request(h.netns, 'deleteFdb', d).catch((err: unknown) => {
+        // ENOENT where nothing was learned: that is the state wanted.
+        if (!(err instanceof NetlinkError && err.code === 'ENOENT')) {
+          throw err;
+        }
+      });
+    }
   }
 }
 
@@ -49,14 +69,21 @@ export const FAULTS: Readonly<Record<FaultType, Fault>> = {
   'drop-flood-entry': {
     effect: 'this host cannot flood (ARP) to its peers: new conversations from it fail',
     async apply(ctx) {
-      const vx = await vxlanOf(ctx);
-      const dsts = floodDestinations(ctx);
-      for (const dst of dsts) {
-        await ctx.collectors.request(ctx.host.netns, 'deleteFdb', { ifindex: vx, mac: ZERO_MAC, dst });
-      }
-      return { dsts: dsts.join(',') };
+      // Without dst: the whole all-zeros entry goes, every remote in it. A delete that names a dst
+      // must also match the remote's ifindex, and the unicast remote and multicast group defaults
+      // are tied to the underlay device ("via u0"): naming only the dst, the kernel deletes nothing
+      // and still answers success.
+      await ctx.collectors.request(ctx.host.netns, 'deleteFdb', { ifindex: await vxlanOf(ctx), mac: ZERO_MAC });
+      return { dsts: floodDestinations(ctx).join(',') };
     },
     async revert(ctx, state) {
+      const { spec } = ctx.lab;
+      if (spec.mode !== 'static-fdb') {
+        // The unicast remote and the multicast group are the device's own default entry ("via u0"),
+        // which an FDB add cannot recreate: only a new device has it as the lab built it.
+        await recreateVxlan(ctx, { vni: spec.vni, port: spec.port, learning: spec.learning });
+        return;
+      }
       const vx = await vxlanOf(ctx);
       for (const dst of String(state.dsts).split(',')) {
         await ctx.collectors.request(ctx.host.netns, 'addFdb', { ifindex: vx, mac: ZERO_MAC, dst, mode: 'append', permanent: true, self: true });
@@ -142,8 +169,20 @@ export const FAULTS: Readonly<Record<FaultType, Fault>> = {
         p.kill('SIGKILL');
       }
       ctx.processes.delete(ctx.faultId);
+      const a = ctx.host.endpoints[0];
       const b = peerHost(ctx).endpoints[0];
       await ctx.run.run('ip', ['-n', String(state.endpoint), 'link', 'set', b.ifname, 'address', String(state.mac)]);
+      // The flap taught every bridge and vxlan device that the shared MAC sits behind the other
+      // host too, and b's ARP broadcasts (sender b's IP, sender MAC a's) rewrote every neighbour
+      // entry of b's IP to a's MAC. Left alone, the first frames after the revert go astray.
+      await forgetLearned(ctx, a.mac);
+      for (const h of ctx.lab.hosts) {
+        for (const e of h.endpoints) {
+          if (e !== b) {
+            await ctx.run.run('ip', ['-n', e.netns, 'neigh', 'flush', 'to', b.ip]);
+          }
+        }
+      }
     },
   },
   'learning-off': {
