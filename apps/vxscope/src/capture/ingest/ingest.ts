@@ -52,7 +52,7 @@ export interface IngestReport {
   vnis: Record<string, VniReport>;
   geneveVnis: Record<string, { packets: number; bytes: number }>;
   vtepPairs: PairDelta[];
-  /** Packets of VNIs beyond `maxVnis`, not broken down. */
+  /** Packets of VNIs (VXLAN or GENEVE) beyond `maxVnis`, not broken down. */
   vniOverflow: number;
 }
 
@@ -61,6 +61,18 @@ export interface IngestState {
   flowEvictions: number;
   flowsTracked: number;
   macEvictions: number;
+}
+
+/**
+ * Per-frame checks after decoding (the collector's wire checks against the kernel). Called on the
+ * hot path, synchronously, with the caller's buffer: an implementation must not keep views of it and
+ * should not allocate.
+ */
+export interface FrameObserver {
+  /** A frame with a VXLAN header (`f` describes the outermost one; its inner frame may be cut short). */
+  vxlan(buf: Uint8Array, offset: number, f: VxlanFrameInfo, tsMs: number): void;
+  /** A frame that is neither VXLAN, VXLAN-GPE nor GENEVE (outer IP fragments, ICMP errors). */
+  other(buf: Uint8Array, offset: number, caplen: number, linkType: number, tsMs: number): void;
 }
 
 const LAYER_GENEVE = 'geneve';
@@ -91,12 +103,18 @@ export class Ingest {
   private genevePackets = 0;
   private otherPackets = 0;
   private vniOverflow = 0;
+  private observer: FrameObserver | undefined;
 
   constructor(private readonly options: IngestOptions = DEFAULT_INGEST_OPTIONS) {
     this.ports = new PortRegistry(options.ports);
     this.flows = new FlowTable(options.flowCapacity);
     this.macs = new MacTable(options.macCapacity, (k) => (typeof k === 'number' ? formatIpv4(k) : k));
     this.ring = options.ringPerVni > 0 ? new PacketRing(options.ringPerVni, options.ringSnaplen, options.maxVnis) : undefined;
+  }
+
+  /** Every decoded frame is shown to `observer` too (one at a time; undefined removes it). */
+  observe(observer: FrameObserver | undefined): void {
+    this.observer = observer;
   }
 
   /** The VXLAN ports changed (a vxlan device with a new dstport appeared). */
@@ -112,6 +130,7 @@ export class Ingest {
     this.packets++;
     const f = this.frame;
     if (decodeVxlanFrame(buf, offset, caplen, linkType, this.ports, f)) {
+      this.observer?.vxlan(buf, offset, f, tsMs);
       if (f.nestedVxlan > 0 || this.innerIsTunnel(buf, f)) {
         this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
         return;
@@ -126,6 +145,7 @@ export class Ingest {
       this.countError(f.errorLayer ?? 'link', f.error);
       if (f.vxlanOffset >= 0) {
         // The VXLAN header itself was read: the frame belongs to its VNI even though the inner frame is cut.
+        this.observer?.vxlan(buf, offset, f, tsMs);
         this.vxlanPackets++;
         this.countVni(f.vni, f, wirelen, tsMs);
         this.addPair(buf, f, wirelen, tsMs);
@@ -137,6 +157,7 @@ export class Ingest {
       this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
       return;
     }
+    this.observer?.other(buf, offset, caplen, linkType, tsMs);
     this.otherPackets++;
   }
 
@@ -223,10 +244,18 @@ export class Ingest {
         }
       } else if (l.type === 'geneve') {
         gen = true;
-        const g = this.geneve.get(l.header.vni) ?? { packets: 0, bytes: 0 };
+        let g = this.geneve.get(l.header.vni);
+        if (g === undefined) {
+          // Same bound as VXLAN VNIs: garbage on 6081 must not grow the map until the next drain.
+          if (this.geneve.size >= this.options.maxVnis) {
+            this.vniOverflow++;
+            continue;
+          }
+          g = { packets: 0, bytes: 0 };
+          this.geneve.set(l.header.vni, g);
+        }
         g.packets++;
         g.bytes += wirelen;
-        this.geneve.set(l.header.vni, g);
       } else if (l.type === 'vxlan-gpe') {
         gpe = true;
       }

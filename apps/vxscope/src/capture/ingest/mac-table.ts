@@ -81,7 +81,12 @@ export class MacTable {
         this.order = this.order.slice(this.head);
         this.head = 0;
       }
-      if (this.byVni.get(vni)?.delete(mac)) {
+      const macs = this.byVni.get(vni);
+      if (macs?.delete(mac)) {
+        if (macs.size === 0) {
+          // Keep no empty map per VNI ever seen: a stream of new VNIs would grow memory and drain time.
+          this.byVni.delete(vni);
+        }
         this.size--;
         this._evictions++;
         return;
