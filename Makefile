@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 DEMO_PKGS := libpcap-dev iproute2 iputils-ping util-linux
-TEST_PKGS := $(DEMO_PKGS) tcpdump tshark chromium
+TEST_PKGS := $(DEMO_PKGS) tcpdump tshark chromium nftables
 
 .PHONY: help deps-demo deps-test node_modules build demo test lint typecheck unit e2e bench clean
 
@@ -49,7 +49,14 @@ test: deps-test
 	@$(MAKE) --no-print-directory typecheck lint
 	npx jest --runInBand --ci
 
-bench: deps-test build
+# Benchmark (not part of the tests): libpcap + tshark + a C compiler + GNU time; see bench/run.ts.
+BENCH_PKGS := $(DEMO_PKGS) tshark gcc libc6-dev time
+.PHONY: deps-bench
+deps-bench:
+	$(call apt_ensure,$(BENCH_PKGS))
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory build
 	npm run bench
 
 clean:

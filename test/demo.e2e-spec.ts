@@ -3,7 +3,9 @@
  * failed start leaves no namespace behind.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 import { freePort, waitFor } from './support/daemon';
@@ -18,7 +20,8 @@ const namespacesWith = (prefix: string): string[] =>
     .filter((n) => n.startsWith(`${prefix}-`));
 
 function startDemo(prefix: string, port: number): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(BIN, ['demo', '--prefix', prefix, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'vxscope-demo-'));
+  const child = spawn(BIN, ['demo', '--prefix', prefix, '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));

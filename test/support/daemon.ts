@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -32,6 +34,11 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined>,
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
 }
 
+export interface DaemonOptions {
+  /** Added to this process's environment (e.g. VXSCOPE_LAB_PREFIX, VXSCOPE_DATA_DIR). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /** The real daemon (./bin/vxscope serve) as a child process, with its output kept for failure messages. */
 export class DaemonProcess {
   readonly output: string[] = [];
@@ -40,14 +47,15 @@ export class DaemonProcess {
   constructor(
     readonly port: number,
     private readonly args: readonly string[],
+    private readonly options: DaemonOptions = {},
   ) {}
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  static async start(args: readonly string[]): Promise<DaemonProcess> {
-    const d = new DaemonProcess(await freePort(), args);
+  static async start(args: readonly string[], options: DaemonOptions = {}): Promise<DaemonProcess> {
+    const d = new DaemonProcess(await freePort(), args, options);
     d.spawn();
     await waitFor('the daemon to answer /healthz', async () => ((await fetch(`${d.baseUrl}/healthz`)).ok ? true : undefined), 20_000).catch((err: Error) => {
       throw new Error(`${err.message}\n--- daemon output ---\n${d.output.join('')}`);
@@ -56,8 +64,15 @@ export class DaemonProcess {
   }
 
   private spawn(): void {
+    // Tests never write to the machine's /var/lib/vxscope: each daemon gets a data dir of its own
+    // unless the test chose one.
+    const env: Record<string, string | undefined> = { ...process.env, ...this.options.env };
+    if (!this.args.includes('--data-dir') && this.options.env?.VXSCOPE_DATA_DIR === undefined) {
+      env.VXSCOPE_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'vxscope-data-'));
+    }
     const child = spawn(path.join(ROOT, 'bin/vxscope'), ['serve', '--listen', `127.0.0.1:${this.port}`, ...this.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env,
     });
     child.stdout?.on('data', (b: Buffer) => this.output.push(b.toString()));
     child.stderr?.on('data', (b: Buffer) => this.output.push(b.toString()));

@@ -7,6 +7,7 @@ import { CommandError } from './lab/command.runner';
 import { LabConflictError } from './lab/errors/lab-conflict.error';
 import { LabInvalidError } from './lab/errors/lab-invalid.error';
 import { LabNotFoundError } from './lab/errors/lab-not-found.error';
+import { NetlinkError } from './netlink/netlink-error';
 
 /**
  * The one place errors become HTTP responses: Nest's HttpExceptions as they are, domain errors by
@@ -20,6 +21,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (err instanceof HttpException) {
       res.status(err.getStatus()).json(err.getResponse());
+      return;
+    }
+    // Express middleware errors (body-parser: 413 too large, 400 bad JSON) carry their own 4xx status.
+    const own = (err as { status?: unknown; expose?: unknown }).status;
+    if (typeof own === 'number' && own >= 400 && own < 500 && (err as { expose?: unknown }).expose === true) {
+      res.status(own).json({ statusCode: own, error: (err as Error).name, message: (err as Error).message });
       return;
     }
     const [status, error] = HttpErrorFilter.map(err);
@@ -45,8 +52,8 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (err instanceof LabInvalidError) {
       return [HttpStatus.BAD_REQUEST, 'Bad Request'];
     }
-    if (err instanceof CommandError) {
-      // A system tool refused: the request was valid, the machine state was not what the lab expected.
+    if (err instanceof CommandError || err instanceof NetlinkError) {
+      // A system tool or the kernel refused: the request was valid, the machine state was not what the lab expected.
       return [HttpStatus.UNPROCESSABLE_ENTITY, 'Command failed'];
     }
     return [HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error'];

@@ -35,6 +35,11 @@ export function planCapture(links: readonly LinkInfo[], configured: readonly str
   return { interfaces: list, ports: portList, filter: bpfFilter(portList) };
 }
 
+/**
+ * VXLAN on the ports, plus what the wire checks need besides: IPv4 fragments after the first (they
+ * carry no UDP header, so `port` cannot match them; only the first fragment does) and ICMP
+ * "fragmentation needed" (RFC 1191) that a router sends toward a VTEP.
+ */
 export function bpfFilter(ports: readonly number[]): string {
-  return `udp and (${ports.map((p) => `port ${p}`).join(' or ')})`;
+  return `(udp and (${ports.map((p) => `port ${p}`).join(' or ')})) or (ip[6:2] & 0x1fff != 0 and ip proto 17) or (icmp[0] = 3 and icmp[1] = 4)`;
 }

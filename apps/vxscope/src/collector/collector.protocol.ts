@@ -2,15 +2,18 @@ import type { FlowRow } from '../capture/ingest/flow-table';
 import type { IngestReport } from '../capture/ingest/ingest';
 import type { MacSighting } from '../capture/ingest/mac-table';
 import type { RecentPacket } from '../capture/ingest/packet-ring';
+import type { WireDetectionRow } from '../detect/detect.types';
 import type {
   FdbAddSpec,
   FdbDeleteSpec,
   FdbEntry,
   LinkSettings,
   LinkInfo,
+  NeighEntry,
   NetlinkEvent,
   VxlanSpec,
 } from '../netlink/netlink.types';
+import type { VtepRouteLookup } from '../netlink/route.types';
 
 /**
  * Messages between the daemon and a collector child process (one per watched network namespace).
@@ -55,6 +58,8 @@ export interface InterfaceDelta {
   readonly macs: readonly MacSighting[];
   /** A few recent frames per VNI, for the packet inspector and pcap export. */
   readonly packets: readonly RecentPacket[];
+  /** What the wire checks found against the kernel state since the previous flush; absent when nothing. */
+  readonly detections?: readonly WireDetectionRow[];
 }
 
 /**
@@ -103,6 +108,10 @@ export type CollectorMessage =
   | { readonly type: 'ready'; readonly pid: number }
   | { readonly type: 'links.snapshot'; readonly links: readonly LinkInfo[] }
   | { readonly type: 'fdb.snapshot'; readonly entries: readonly FdbEntry[] }
+  /** IPv4 ARP and IPv6 ND neighbours; sent after links and FDB on every (re)dump. */
+  | { readonly type: 'neigh.snapshot'; readonly entries: readonly NeighEntry[] }
+  /** The route toward every remote VTEP; sent when a lookup's answer changed. */
+  | { readonly type: 'routes.snapshot'; readonly routes: readonly VtepRouteLookup[] }
   | { readonly type: 'netlink.event'; readonly event: NetlinkEvent }
   | { readonly type: 'capture.delta'; readonly at: number; readonly interfaces: readonly InterfaceDelta[] }
   | { readonly type: 'capture.stats'; readonly interfaces: readonly InterfaceCaptureStats[] }
@@ -119,4 +128,6 @@ export interface CollectorOptions {
   readonly snaplen: number;
   readonly bufferTimeoutMs: number;
   readonly flushIntervalMs: number;
+  /** Re-dump links, FDB and neighbours this often, so that changes missed while blind become events; absent = never. */
+  readonly resyncIntervalMs?: number;
 }

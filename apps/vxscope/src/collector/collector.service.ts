@@ -186,6 +186,7 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
       snaplen: this.config.snaplen,
       bufferTimeoutMs: this.config.bufferTimeoutMs,
       flushIntervalMs: this.config.flushIntervalMs,
+      ...(this.config.resyncIntervalMs !== undefined && { resyncIntervalMs: this.config.resyncIntervalMs }),
     };
     const script = path.join(__dirname, 'collector.main.js');
     const nodeArgs = [script, JSON.stringify(options)];
@@ -298,6 +299,12 @@ export class CollectorService implements OnModuleInit, OnApplicationShutdown {
         break;
       case 'fdb.snapshot':
         this.bus.emit('kernel.fdb', { netns, entries: msg.entries });
+        break;
+      case 'neigh.snapshot':
+        this.bus.emit('kernel.neigh', { netns, entries: msg.entries });
+        break;
+      case 'routes.snapshot':
+        this.bus.emit('kernel.routes', { netns, routes: msg.routes });
         break;
       case 'netlink.event':
         this.bus.emit('kernel.event', { netns, event: msg.event });

@@ -2,7 +2,8 @@ import { encodeVxlanFrame } from '../../../../libs/wire/test/support/encode';
 import type { CaptureHandle, LiveCaptureOptions, PacketHandler } from '../capture/pcap.source';
 import { NetlinkError } from '../netlink/netlink-error';
 import type { NetlinkSource } from '../netlink/netlink.source';
-import type { FdbEntry, LinkInfo, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from '../netlink/netlink.types';
+import type { FdbEntry, LinkInfo, NeighEntry, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from '../netlink/netlink.types';
+import type { RouteInfo, RouteTarget } from '../netlink/route.types';
 import { Collector } from './collector';
 import type { CollectorMessage, NetlinkReply, NetlinkRequest } from './collector.protocol';
 
@@ -29,8 +30,20 @@ class FakeNetlinkSource {
   dumpLinks(): Promise<LinkInfo[]> {
     return Promise.resolve(this.links);
   }
-  dumpFdb(): Promise<FdbEntry[]> {
-    return Promise.resolve(this.fdb);
+  /** While set, FDB dumps wait for it: a dump that takes a while. */
+  gate?: Promise<void>;
+  async dumpFdb(): Promise<FdbEntry[]> {
+    await this.gate;
+    return this.fdb;
+  }
+  dumpNeighbours(): Promise<NeighEntry[]> {
+    return Promise.resolve([]);
+  }
+  /** Every VTEP is reached through u0, except 10.9.9.9. */
+  getRoute(target: RouteTarget): Promise<RouteInfo> {
+    return target.destination === '10.9.9.9'
+      ? Promise.reject(NetlinkError.fromErrno('getRoute', target.destination, -101))
+      : Promise.resolve({ destination: target.destination, family: 4, type: 'unicast', ifindex: 2, prefsrc: '10.0.0.1' });
   }
   close(): void {}
   emit(e: NetlinkEvent): void {
@@ -84,7 +97,7 @@ describe(Collector.name, () => {
   it('should send the kernel snapshots, then capture on the underlay of vxlan0', () => {
     expect(sent.map((m) => m.type).slice(0, 2)).toEqual(['links.snapshot', 'fdb.snapshot']);
     expect([...pcap.open.keys()]).toEqual(['u0']);
-    expect(pcap.open.get('u0')!.options.filter).toBe('udp and (port 4789 or port 8472)');
+    expect(pcap.open.get('u0')!.options.filter).toBe('(udp and (port 4789 or port 8472)) or (ip[6:2] & 0x1fff != 0 and ip proto 17) or (icmp[0] = 3 and icmp[1] = 4)');
     expect(sent.at(-1)).toEqual({ type: 'ready', pid: process.pid });
   });
 
@@ -109,11 +122,40 @@ describe(Collector.name, () => {
     nl.emit({ type: 'link.changed', link: link(5, 'vxlan1', { kind: 'vxlan', vxlan: vxlan({ vni: 2, dstport: 4800, underlayIfindex: 4 }) }) });
     expect(sent.filter((m) => m.type === 'netlink.event')).toHaveLength(2);
     expect([...pcap.open.entries()].filter(([, s]) => !s.closed).map(([n]) => n).sort()).toEqual(['u0', 'u1']);
-    expect(pcap.open.get('u1')!.options.filter).toBe('udp and (port 4789 or port 4800 or port 8472)');
+    expect(pcap.open.get('u1')!.options.filter).toBe('(udp and (port 4789 or port 4800 or port 8472)) or (ip[6:2] & 0x1fff != 0 and ip proto 17) or (icmp[0] = 3 and icmp[1] = 4)');
 
     nl.emit({ type: 'link.removed', ifindex: 5, name: 'vxlan1' });
     expect(pcap.open.get('u1')!.closed).toBe(true);
     expect(pcap.open.get('u0')!.closed).toBe(false);
+  });
+
+  it('should send the events that arrive during a dump after its snapshots, so the dump cannot undo them', async () => {
+    let open = (): void => undefined;
+    nl.gate = new Promise((resolve) => (open = resolve));
+    nl.emit({ type: 'resync-needed', reason: 'test' });
+    // It waits for the notifications to calm down before dumping.
+    await new Promise((r) => setTimeout(r, 400));
+    sent.length = 0;
+    const entry: FdbEntry = { mac: '02:00:00:00:00:09', ifindex: 3, dst: '10.0.0.2', flags: ['self'], state: ['reachable'], isStatic: false };
+    nl.emit({ type: 'fdb.added', entry });
+    expect(sent).toEqual([]);
+    open();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(sent.map((m) => m.type)).toEqual(['links.snapshot', 'fdb.snapshot', 'neigh.snapshot', 'netlink.event']);
+  });
+
+  it('should look up the route toward each remote VTEP shortly after the FDB names it', async () => {
+    const entry = (mac: string, dst: string): FdbEntry => ({ mac, ifindex: 3, dst, flags: ['self'], state: ['reachable'], isStatic: false });
+    nl.emit({ type: 'fdb.added', entry: entry('02:00:00:00:00:01', '10.0.0.2') });
+    nl.emit({ type: 'fdb.added', entry: entry('02:00:00:00:00:02', '10.9.9.9') });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(sent.filter((m) => m.type === 'routes.snapshot').at(-1)).toEqual({
+      type: 'routes.snapshot',
+      routes: [
+        { vtep: '10.0.0.2', oif: 2, route: { destination: '10.0.0.2', family: 4, type: 'unicast', ifindex: 2, prefsrc: '10.0.0.1' } },
+        { vtep: '10.9.9.9', oif: 2, error: 'ENETUNREACH' },
+      ],
+    });
   });
 
   describe('netlink requests', () => {

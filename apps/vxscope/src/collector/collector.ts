@@ -1,8 +1,13 @@
 import type { CaptureHandle, PcapSource } from '../capture/pcap.source';
 import { DEFAULT_INGEST_OPTIONS, Ingest } from '../capture/ingest/ingest';
+import { KernelView } from '../detect/kernel-view';
+import { WireChecker } from '../detect/wire-checker';
 import { NetlinkError } from '../netlink/netlink-error';
 import type { NetlinkSource } from '../netlink/netlink.source';
-import type { LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
+import type { FdbEntry, LinkInfo, NetlinkEvent } from '../netlink/netlink.types';
+import { routeTargets } from '../netlink/route-targets';
+import type { VtepRouteLookup } from '../netlink/route.types';
+import { fdbKey } from '../topology/fdb-key';
 import { planCapture, type CapturePlan } from './capture-plan';
 import type {
   CollectorMessage,
@@ -20,12 +25,26 @@ interface ActiveCapture {
   readonly handle: CaptureHandle;
   readonly filter: string;
   readonly ingest: Ingest;
+  /** Checks each frame against `Collector.view`; drained with the ingest. */
+  readonly checker: WireChecker;
 }
 
-const KERNEL_RING_BYTES = 32 * 1024 * 1024;
+const KERNEL_RING_BYTES = 128 * 1024 * 1024;
 const TOP_FLOWS = 50;
 /** Stats (top flows, libpcap counters) go out every this many flushes. */
 const STATS_EVERY = 4;
+/** Route lookups wait this long after a link or FDB change, so a burst of changes costs one round. */
+const ROUTE_REFRESH_DELAY_MS = 200;
+/** At most this many remote VTEPs get a route lookup per round. */
+const MAX_ROUTE_LOOKUPS = 1024;
+/**
+ * After lost notifications, dump only once they have stopped coming for this long. The kernel reports
+ * ENOBUFS once per overflow and then drops silently until the socket's queue has drained, so a dump
+ * taken during the burst could miss changes that no later error would announce.
+ */
+const RESYNC_QUIET_MS = 250;
+/** …but under endless churn, dump at least this often (and again once it calms down). */
+const RESYNC_MAX_WAIT_MS = 5000;
 
 type NetlinkOpHandlers = { readonly [K in NetlinkOp]: (args: NetlinkOps[K]['args']) => Promise<NetlinkOps[K]['result']> };
 
@@ -57,10 +76,34 @@ function failedReply(id: number, error: unknown): NetlinkReply {
 export class Collector {
   private readonly links = new Map<number, LinkInfo>();
   private readonly captures = new Map<string, ActiveCapture>();
+  /** Links and FDB as the wire checks need them, kept from the same dumps and events as `links`. */
+  private readonly view = new KernelView();
   private plan: CapturePlan | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushes = 0;
   private stopped = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  /** The dump in progress, and whether another was asked for meanwhile. */
+  private resyncing: Promise<void> | undefined;
+  private resyncAgain = false;
+  /**
+   * Events that arrive while a dump runs wait here and go out after the snapshots: an event newer than
+   * the dump sent before it would be undone by it. Replayed in order, they end at the newest state.
+   */
+  private held: NetlinkEvent[] | undefined;
+  private lastEventAt = 0;
+  /** Set while a resync waits for the notifications to calm down. */
+  private resyncDeadline: number | undefined;
+  private resyncQuietTimer: NodeJS.Timeout | undefined;
+  /** FDB entries with a destination, by fdbKey: the remote VTEPs whose routes are followed. */
+  private readonly fdbDsts = new Map<string, Pick<FdbEntry, 'ifindex' | 'dst' | 'viaIfindex'>>();
+  private routeRefresh: 'idle' | 'scheduled' | 'running' = 'idle';
+  private routeTimer: NodeJS.Timeout | undefined;
+  private routeRefreshAgain = false;
+  /** Look every route up again even if the set of VTEPs is the same (links changed, periodic resync). */
+  private routeLookupForced = false;
+  private lastRouteTargets = '';
+  private lastRoutes = '';
   /** Each op is the NetlinkSource method of the same name, with the args object spread into its parameters. */
   private readonly ops: NetlinkOpHandlers = {
     createBridge: ({ name }) => this.netlinkSource.createBridge(name),
@@ -87,6 +130,11 @@ export class Collector {
     this.netlinkSource.subscribe((event) => this.onNetlinkEvent(event));
     await this.resync();
     this.flushTimer = setInterval(() => this.flush(), this.options.flushIntervalMs);
+    if (this.options.resyncIntervalMs !== undefined) {
+      this.resyncTimer = setInterval(() => {
+        this.resync().catch((err: unknown) => this.log('error', `periodic resync failed: ${String(err)}`));
+      }, this.options.resyncIntervalMs);
+    }
     this.send({ type: 'ready', pid: process.pid });
   }
 
@@ -98,6 +146,9 @@ export class Collector {
     if (this.flushTimer) {
       clearInterval(this.flushTimer);
     }
+    clearInterval(this.resyncTimer);
+    clearTimeout(this.routeTimer);
+    clearTimeout(this.resyncQuietTimer);
     this.flush();
     for (const c of this.captures.values()) {
       c.handle.close();
@@ -124,19 +175,67 @@ export class Collector {
     );
   }
 
-  private async resync(): Promise<void> {
-    const [links, fdb] = await Promise.all([this.netlinkSource.dumpLinks(), this.netlinkSource.dumpFdb()]);
-    this.links.clear();
-    for (const l of links) {
-      this.links.set(l.ifindex, l);
+  /**
+   * Dumps links, FDB and neighbours and sends them as snapshots, which the daemon diffs against what
+   * it knew: at start, after a restart, on 'resync-needed' and on the resync timer. One at a time.
+   */
+  private resync(): Promise<void> {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return this.resyncing;
     }
-    this.send({ type: 'links.snapshot', links });
-    this.send({ type: 'fdb.snapshot', entries: fdb });
+    const run = this.dumpAll().finally(() => {
+      this.resyncing = undefined;
+      if (this.resyncAgain && !this.stopped) {
+        this.resyncAgain = false;
+        this.resync().catch((err: unknown) => this.log('error', `resync failed: ${String(err)}`));
+      }
+    });
+    this.resyncing = run;
+    return run;
+  }
+
+  private async dumpAll(): Promise<void> {
+    this.held = [];
+    try {
+      const [links, fdb, neighbours] = await Promise.all([
+        this.netlinkSource.dumpLinks(),
+        this.netlinkSource.dumpFdb(),
+        this.netlinkSource.dumpNeighbours(),
+      ]);
+      if (this.stopped) {
+        return;
+      }
+      this.links.clear();
+      for (const l of links) {
+        this.links.set(l.ifindex, l);
+      }
+      this.fdbDsts.clear();
+      for (const e of fdb) {
+        this.trackFdb(e, true);
+      }
+      this.view.reset(links, fdb);
+      this.send({ type: 'links.snapshot', links });
+      this.send({ type: 'fdb.snapshot', entries: fdb });
+      this.send({ type: 'neigh.snapshot', entries: neighbours });
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      for (const event of held) {
+        this.onNetlinkEvent(event);
+      }
+    }
     this.replan();
+    this.scheduleRouteRefresh(true);
   }
 
   private onNetlinkEvent(event: NetlinkEvent): void {
     if (this.stopped) {
+      return;
+    }
+    this.lastEventAt = Date.now();
+    if (this.held) {
+      this.held.push(event);
       return;
     }
     switch (event.type) {
@@ -147,17 +246,115 @@ export class Collector {
         this.links.delete(event.ifindex);
         break;
       case 'resync-needed':
-        this.resync().catch((err: unknown) => this.log('error', `resync failed: ${String(err)}`));
+        this.log('warn', `rtnetlink notifications lost (${event.reason}): dumping again once they calm down`);
+        this.resyncWhenQuiet();
         return;
       case 'fdb.added':
       case 'fdb.removed':
+        this.trackFdb(event.entry, event.type === 'fdb.added');
+        this.scheduleRouteRefresh(false);
+        break;
       case 'neigh.added':
       case 'neigh.removed':
         break;
     }
+    this.view.apply(event);
     this.send({ type: 'netlink.event', event });
     if (event.type === 'link.changed' || event.type === 'link.removed') {
       this.replan();
+      this.scheduleRouteRefresh(true);
+    }
+  }
+
+  /** Resyncs once no notification has come for RESYNC_QUIET_MS (see there), or after RESYNC_MAX_WAIT_MS. */
+  private resyncWhenQuiet(): void {
+    if (this.resyncDeadline !== undefined || this.stopped) {
+      return;
+    }
+    const deadline = Date.now() + RESYNC_MAX_WAIT_MS;
+    this.resyncDeadline = deadline;
+    const check = (): void => {
+      const now = Date.now();
+      const quietFor = now - this.lastEventAt;
+      if (quietFor < RESYNC_QUIET_MS && now < deadline) {
+        this.resyncQuietTimer = setTimeout(check, Math.min(RESYNC_QUIET_MS - quietFor, deadline - now));
+        return;
+      }
+      this.resyncDeadline = undefined;
+      this.resync().catch((err: unknown) => this.log('error', `resync failed: ${String(err)}`));
+      if (quietFor < RESYNC_QUIET_MS) {
+        // Still churning: this dump may predate silent drops, so take another once it calms down.
+        this.resyncWhenQuiet();
+      }
+    };
+    this.resyncQuietTimer = setTimeout(check, RESYNC_QUIET_MS);
+  }
+
+  private trackFdb(entry: FdbEntry, present: boolean): void {
+    const key = fdbKey(entry);
+    if (present && entry.dst !== undefined) {
+      this.fdbDsts.set(key, { ifindex: entry.ifindex, dst: entry.dst, viaIfindex: entry.viaIfindex });
+    } else {
+      this.fdbDsts.delete(key);
+    }
+  }
+
+  /** Looks up the routes toward the remote VTEPs soon, once for a whole burst of changes. */
+  private scheduleRouteRefresh(force: boolean): void {
+    this.routeLookupForced ||= force;
+    if (this.stopped) {
+      return;
+    }
+    if (this.routeRefresh === 'running') {
+      this.routeRefreshAgain = true;
+      return;
+    }
+    if (this.routeRefresh === 'scheduled') {
+      return;
+    }
+    this.routeRefresh = 'scheduled';
+    this.routeTimer = setTimeout(() => {
+      this.routeRefresh = 'running';
+      this.refreshRoutes()
+        .catch((err: unknown) => this.log('error', `route lookup failed: ${String(err)}`))
+        .finally(() => {
+          this.routeRefresh = 'idle';
+          if (this.routeRefreshAgain) {
+            this.routeRefreshAgain = false;
+            this.scheduleRouteRefresh(false);
+          }
+        });
+    }, ROUTE_REFRESH_DELAY_MS);
+  }
+
+  /** RTM_GETROUTE for every remote VTEP when the set changed or a lookup is forced; sends the answers when they changed. */
+  private async refreshRoutes(): Promise<void> {
+    const all = routeTargets(this.links, this.fdbDsts.values());
+    const targetsText = JSON.stringify(all);
+    if (this.stopped || (!this.routeLookupForced && targetsText === this.lastRouteTargets)) {
+      return;
+    }
+    this.routeLookupForced = false;
+    this.lastRouteTargets = targetsText;
+    if (all.length > MAX_ROUTE_LOOKUPS) {
+      this.log('warn', `${all.length} remote VTEPs: looking up the routes of the first ${MAX_ROUTE_LOOKUPS} only`);
+    }
+    const routes: VtepRouteLookup[] = [];
+    for (const target of all.slice(0, MAX_ROUTE_LOOKUPS)) {
+      const base = { vtep: target.destination, ...(target.oif !== undefined && { oif: target.oif }) };
+      try {
+        routes.push({ ...base, route: await this.netlinkSource.getRoute(target) });
+      } catch (err) {
+        routes.push({ ...base, error: err instanceof NetlinkError ? err.code : String(err) });
+      }
+      if (this.stopped) {
+        return;
+      }
+    }
+    const routesText = JSON.stringify(routes);
+    if (routesText !== this.lastRoutes) {
+      this.lastRoutes = routesText;
+      this.send({ type: 'routes.snapshot', routes });
     }
   }
 
@@ -211,6 +408,8 @@ export class Collector {
 
   private openCapture(name: string, plan: CapturePlan): void {
     const ingest = new Ingest({ ...DEFAULT_INGEST_OPTIONS, ports: plan.ports, ringSnaplen: this.options.snaplen });
+    const checker = new WireChecker(this.view, plan.ports);
+    ingest.observe(checker);
     try {
       let linkType = -1;
       const handle = this.pcapSource.openLive(
@@ -220,7 +419,7 @@ export class Collector {
         (err) => this.log('error', `capture handler on ${name}: ${err.message}`),
       );
       linkType = handle.linkType;
-      this.captures.set(name, { name, handle, filter: plan.filter, ingest });
+      this.captures.set(name, { name, handle, filter: plan.filter, ingest, checker });
       this.log('log', `capturing on ${name} (${handle.linkTypeName}) with filter "${plan.filter}"`);
     } catch (err) {
       this.send({ type: 'capture.error', interface: name, message: err instanceof Error ? err.message : String(err) });
@@ -238,7 +437,14 @@ export class Collector {
   }
 
   private delta(c: ActiveCapture): InterfaceDelta {
-    return { name: c.name, report: c.ingest.drain(), macs: c.ingest.drainMacs(), packets: c.ingest.drainPackets() };
+    const detections = c.checker.drain();
+    return {
+      name: c.name,
+      report: c.ingest.drain(),
+      macs: c.ingest.drainMacs(),
+      packets: c.ingest.drainPackets(),
+      ...(detections.length > 0 && { detections }),
+    };
   }
 
   private stats(c: ActiveCapture): InterfaceCaptureStats {
@@ -257,7 +463,7 @@ export class Collector {
   }
 
   private flush(): void {
-    const interfaces = [...this.captures.values()].map((c) => this.delta(c)).filter((d) => d.report.packets > 0 || d.macs.length > 0);
+    const interfaces = [...this.captures.values()].map((c) => this.delta(c)).filter((d) => d.report.packets > 0 || d.macs.length > 0 || d.detections !== undefined);
     if (interfaces.length > 0) {
       this.send({ type: 'capture.delta', at: Date.now(), interfaces });
     }

@@ -17,6 +17,14 @@ describe(loadAppConfig.name, () => {
     expect(loadAppConfig({ netns: ['/proc/1/ns/net'] }, {}).netns).toEqual(['/proc/1/ns/net']);
   });
 
+  it('should read the resync interval and the flap rules, in seconds', () => {
+    expect(loadAppConfig({}, {})).toMatchObject({ resyncIntervalMs: 60_000, flap: { moves: 3, windowMs: 60_000, quietMs: 60_000 } });
+    const env = { VXSCOPE_RESYNC_INTERVAL_S: '5', VXSCOPE_FLAP_MOVES: '4', VXSCOPE_FLAP_WINDOW_S: '30', VXSCOPE_FLAP_QUIET_S: '2' };
+    expect(loadAppConfig({}, env)).toMatchObject({ resyncIntervalMs: 5000, flap: { moves: 4, windowMs: 30_000, quietMs: 2000 } });
+    const bad = { VXSCOPE_RESYNC_INTERVAL_S: '0', VXSCOPE_FLAP_MOVES: '1', VXSCOPE_FLAP_WINDOW_S: 'x', VXSCOPE_FLAP_QUIET_S: '-1' };
+    expect(() => loadAppConfig({}, bad)).toThrow(/VXSCOPE_RESYNC_INTERVAL_S[\s\S]*VXSCOPE_FLAP_MOVES[\s\S]*VXSCOPE_FLAP_WINDOW_S[\s\S]*VXSCOPE_FLAP_QUIET_S/);
+  });
+
   it('should name every bad value in one error', () => {
     const env = { VXSCOPE_PORTS: '4789,99999,abc', VXSCOPE_LISTEN: 'nowhere', VXSCOPE_NETNS: 'bad name;rm', VXSCOPE_INTERFACES: 'waytoolonginterfacename', VXSCOPE_LOG_LEVEL: 'loud', VXSCOPE_SNAPLEN: '10' };
     let error: ConfigError | undefined;

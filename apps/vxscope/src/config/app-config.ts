@@ -30,6 +30,14 @@ export interface AppConfig {
   readonly maxLabs: number;
   /** Namespaces all labs together may hold. */
   readonly maxLabNamespaces: number;
+  /** How often each collector re-dumps links, FDB and neighbours, so that changes missed while blind become events (ms). */
+  readonly resyncIntervalMs: number;
+  /** FDB flap detection: `moves` VTEP changes (or add/remove cycles) within `windowMs` raise; `quietMs` without a change clears. */
+  readonly flap: { readonly moves: number; readonly windowMs: number; readonly quietMs: number };
+  /** Kernel-change history (`<dataDir>/history.sqlite`) keeps rows at most this old … */
+  readonly historyMaxAgeHours: number;
+  /** … and at most this many rows. */
+  readonly historyMaxRows: number;
 }
 
 /** Values given on the command line; each overrides its environment variable. */
@@ -66,6 +74,12 @@ export const ENV = {
   labPrefix: 'VXSCOPE_LAB_PREFIX',
   maxLabs: 'VXSCOPE_MAX_LABS',
   maxLabNamespaces: 'VXSCOPE_MAX_LAB_NAMESPACES',
+  resyncIntervalS: 'VXSCOPE_RESYNC_INTERVAL_S',
+  flapMoves: 'VXSCOPE_FLAP_MOVES',
+  flapWindowS: 'VXSCOPE_FLAP_WINDOW_S',
+  flapQuietS: 'VXSCOPE_FLAP_QUIET_S',
+  historyMaxAgeHours: 'VXSCOPE_HISTORY_MAX_AGE_HOURS',
+  historyMaxRows: 'VXSCOPE_HISTORY_MAX_ROWS',
 } as const;
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug'] as const;
@@ -136,6 +150,12 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
   }
   const maxLabs = intIn(ENV.maxLabs, env[ENV.maxLabs] ?? '4', 1, 64, problems);
   const maxLabNamespaces = intIn(ENV.maxLabNamespaces, env[ENV.maxLabNamespaces] ?? '64', 4, 1024, problems);
+  const resyncIntervalS = intIn(ENV.resyncIntervalS, env[ENV.resyncIntervalS] ?? '60', 1, 86400, problems);
+  const flapMoves = intIn(ENV.flapMoves, env[ENV.flapMoves] ?? '3', 2, 100, problems);
+  const flapWindowS = intIn(ENV.flapWindowS, env[ENV.flapWindowS] ?? '60', 1, 86400, problems);
+  const flapQuietS = intIn(ENV.flapQuietS, env[ENV.flapQuietS] ?? '60', 1, 86400, problems);
+  const historyMaxAgeHours = intIn(ENV.historyMaxAgeHours, env[ENV.historyMaxAgeHours] ?? '168', 1, 87600, problems);
+  const historyMaxRows = intIn(ENV.historyMaxRows, env[ENV.historyMaxRows] ?? '1000000', 1000, 100_000_000, problems);
 
   const logLevelRaw = overrides.logLevel ?? env[ENV.logLevel] ?? 'log';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevelRaw)) {
@@ -160,6 +180,10 @@ export function loadAppConfig(overrides: ConfigOverrides = {}, env: NodeJS.Proce
     labPrefix,
     maxLabs,
     maxLabNamespaces,
+    resyncIntervalMs: resyncIntervalS * 1000,
+    flap: Object.freeze({ moves: flapMoves, windowMs: flapWindowS * 1000, quietMs: flapQuietS * 1000 }),
+    historyMaxAgeHours,
+    historyMaxRows,
   });
 }
 

@@ -106,15 +106,13 @@ export class LabProbe {
       tick(`${a.ip} → ${b.ip}: ${r.received}/${r.sent}`);
       return { from: a.netns, to: b.netns, fromIp: a.ip, toIp: b.ip, ...r, arp, pass: r.received === r.sent && r.sent > 0 };
     });
-    const mtuResults: MtuResult[] = [];
-    for (const to of mtuTargets) {
-      for (const [size, fits] of sizes) {
-        const r = await this.ping(first, to, ['-M', 'do', '-s', String(size)]);
-        const got = r.received > 0;
-        mtuResults.push({ from: first.netns, to: to.netns, size, ipBytes: size + 28, fits, pass: got });
-        tick(`DF ${size + 28} bytes ${first.ip} → ${to.ip}: ${got ? 'pass' : 'fail'}`);
-      }
-    }
+    const mtuCases = mtuTargets.flatMap((to) => sizes.map(([size, fits]) => ({ to, size, fits })));
+    const mtuResults = await inBatches(mtuCases, CONCURRENCY, async ({ to, size, fits }): Promise<MtuResult> => {
+      const r = await this.ping(first, to, ['-M', 'do', '-s', String(size)]);
+      const got = r.received > 0;
+      tick(`DF ${size + 28} bytes ${first.ip} → ${to.ip}: ${got ? 'pass' : 'fail'}`);
+      return { from: first.netns, to: to.netns, size, ipBytes: size + 28, fits, pass: got };
+    });
     return {
       labId: lab.id,
       startedAt: new Date(started).toISOString(),

@@ -3,6 +3,7 @@ import { OnGatewayConnection, OnGatewayInit, WebSocketGateway, WebSocketServer }
 import { WebSocket, type Server } from 'ws';
 
 import { EventBus } from '../events/event-bus.service';
+import { toFlapDto } from '../topology/topology.dto';
 import { TopologyService } from '../topology/topology.service';
 import type { LiveMessage, LiveMessageMap, LiveMessageType } from './live.messages';
 
@@ -18,6 +19,8 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
   @WebSocketServer() private server!: Server;
   private fdbBatch: LiveMessageMap['fdb.changes']['changes'][number][] = [];
   private linkBatch: LiveMessageMap['link.changes']['changes'][number][] = [];
+  private neighBatch: LiveMessageMap['neigh.changes']['changes'][number][] = [];
+  private detectionBatch: LiveMessageMap['detections']['detections'][number][] = [];
   private batchTimer: NodeJS.Timeout | undefined;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -40,6 +43,21 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
       }),
       this.bus.on('link.changed', ({ netns, change, link }) => {
         this.linkBatch.push({ netns, change, link: this.topology.describeLink(netns, link) });
+        this.scheduleBatch();
+      }),
+      this.bus.on('neigh.changed', ({ netns, change, entry, previous }) => {
+        this.neighBatch.push({
+          netns,
+          change,
+          neighbor: this.topology.describeNeighbor(netns, entry),
+          previous: previous ? this.topology.describeNeighbor(netns, previous) : undefined,
+        });
+        this.scheduleBatch();
+      }),
+      this.bus.on('fdb.flap', (flap) => this.broadcast('fdb.flap', toFlapDto(flap))),
+      this.bus.on('fdb.flap.cleared', (flap) => this.broadcast('fdb.flap.cleared', toFlapDto(flap))),
+      this.bus.on('detection', (d) => {
+        this.detectionBatch.push(d);
         this.scheduleBatch();
       }),
       this.bus.on('collector.status', (status) => this.broadcast('collector.status', status)),
@@ -69,6 +87,14 @@ export class LiveGateway implements OnGatewayInit, OnGatewayConnection, OnApplic
       if (this.fdbBatch.length > 0) {
         this.broadcast('fdb.changes', { changes: this.fdbBatch });
         this.fdbBatch = [];
+      }
+      if (this.neighBatch.length > 0) {
+        this.broadcast('neigh.changes', { changes: this.neighBatch });
+        this.neighBatch = [];
+      }
+      if (this.detectionBatch.length > 0) {
+        this.broadcast('detections', { detections: this.detectionBatch });
+        this.detectionBatch = [];
       }
     }, CHANGE_BATCH_MS);
   }

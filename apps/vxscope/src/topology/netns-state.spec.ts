@@ -1,4 +1,5 @@
 import type { FdbEntry } from '../netlink/netlink.types';
+import type { VtepRouteLookup } from '../netlink/route.types';
 import { NetnsState } from './netns-state';
 
 const learned = (mac: string, dst: string, patch: Partial<FdbEntry> = {}): FdbEntry => ({
@@ -33,7 +34,10 @@ describe(NetnsState.name, () => {
   it('should keep the bridge entry and the vxlan entry of one MAC apart', () => {
     const sut = new NetnsState('h1');
     sut.upsertFdb(learned('02:00:00:00:01:03', '10.0.0.2'), 1);
-    sut.upsertFdb({ mac: '02:00:00:00:01:03', ifindex: 5, master: 3, flags: ['master'], state: [], isStatic: false }, 1);
+    sut.upsertFdb(
+      { mac: '02:00:00:00:01:03', ifindex: 5, master: 3, flags: ['master'], state: [], isStatic: false },
+      1,
+    );
     expect(sut.fdb.size).toBe(2);
   });
 
@@ -46,7 +50,10 @@ describe(NetnsState.name, () => {
   it('should diff a fresh dump against what it had (a resync)', () => {
     const sut = new NetnsState('h1');
     sut.replaceFdb([learned('02:00:00:00:00:01', '10.0.0.2'), learned('02:00:00:00:00:02', '10.0.0.2')], 1);
-    const diffs = sut.replaceFdb([learned('02:00:00:00:00:02', '10.0.0.3'), learned('02:00:00:00:00:03', '10.0.0.2')], 2);
+    const diffs = sut.replaceFdb(
+      [learned('02:00:00:00:00:02', '10.0.0.3'), learned('02:00:00:00:00:03', '10.0.0.2')],
+      2,
+    );
     expect(diffs.map((d) => [d.change, d.entry.mac]).sort()).toEqual([
       ['added', '02:00:00:00:00:03'],
       ['removed', '02:00:00:00:00:01'],
@@ -60,5 +67,23 @@ describe(NetnsState.name, () => {
     sut.upsertFdb(learned('02:00:00:00:00:02', '10.0.0.2', { ifindex: 6 }), 1);
     expect(sut.dropFdbOf(5).map((d) => d.entry.mac)).toEqual(['02:00:00:00:00:01']);
     expect(sut.fdb.size).toBe(1);
+  });
+});
+
+describe(`${NetnsState.name} routes`, () => {
+  it('should report a VTEP whose route changed, appeared or went away', () => {
+    const sut = new NetnsState('h1');
+    const via = (vtep: string, ifindex: number): VtepRouteLookup => ({
+      vtep,
+      route: { destination: vtep, family: 4, type: 'unicast', ifindex },
+    });
+    sut.replaceRoutes([via('10.0.0.2', 2), via('10.0.0.3', 2)], 1);
+    const diffs = sut.replaceRoutes([via('10.0.0.2', 3), { vtep: '10.0.0.4', error: 'ENETUNREACH' }], 2);
+    expect(diffs.map((d) => [d.change, d.route.vtep, d.previous?.route?.ifindex])).toEqual([
+      ['updated', '10.0.0.2', 2],
+      ['added', '10.0.0.4', undefined],
+      ['removed', '10.0.0.3', undefined],
+    ]);
+    expect(sut.routes.get('10.0.0.2')).toMatchObject({ since: 1, updatedAt: 2 });
   });
 });

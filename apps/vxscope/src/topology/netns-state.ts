@@ -1,5 +1,6 @@
-import type { FdbChange, LinkChange } from '../events/events';
-import type { FdbEntry, LinkInfo } from '../netlink/netlink.types';
+import type { FdbChange, LinkChange, NeighChange, RouteChange } from '../events/events';
+import type { FdbEntry, LinkInfo, NeighEntry } from '../netlink/netlink.types';
+import type { VtepRouteLookup } from '../netlink/route.types';
 import { fdbKey } from './fdb-key';
 
 export interface FdbRecord {
@@ -20,6 +21,35 @@ export interface LinkDiff {
   readonly link: LinkInfo;
 }
 
+export interface NeighRecord {
+  readonly entry: NeighEntry;
+  /** Epoch ms when this neighbour was first seen, and when it last changed (state, MAC, flags). */
+  readonly since: number;
+  readonly updatedAt: number;
+}
+
+export interface NeighDiff {
+  readonly change: NeighChange;
+  readonly entry: NeighEntry;
+  readonly previous?: NeighEntry;
+}
+
+export interface RouteRecord {
+  readonly lookup: VtepRouteLookup;
+  /** Epoch ms when the route toward this VTEP was first seen, and when it last changed. */
+  readonly since: number;
+  readonly updatedAt: number;
+}
+
+export interface RouteDiff {
+  readonly change: RouteChange;
+  readonly route: VtepRouteLookup;
+  readonly previous?: VtepRouteLookup;
+}
+
+/** A neighbour is one IP on one device (`ip neigh` lists the same IP on two devices twice). */
+const neighKey = (e: NeighEntry): string => `${e.ifindex}|${e.ip}`;
+
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** An FDB entry without its ageing clocks, which change on every dump without anything having changed. */
@@ -28,10 +58,16 @@ function comparable(e: FdbEntry): FdbEntry {
   return rest;
 }
 
-/** The kernel's links and FDB in one namespace, as last reported; each mutation returns what changed. */
+/**
+ * The kernel's links, FDB, IP neighbours and routes toward remote VTEPs in one namespace, as last
+ * reported; each mutation returns what changed.
+ */
 export class NetnsState {
   readonly links = new Map<number, LinkInfo>();
   readonly fdb = new Map<string, FdbRecord>();
+  readonly neighbours = new Map<string, NeighRecord>();
+  /** By VTEP address. */
+  readonly routes = new Map<string, RouteRecord>();
 
   constructor(readonly netns: string) {}
 
@@ -122,6 +158,81 @@ export class NetnsState {
       if (rec.entry.ifindex === ifindex) {
         this.fdb.delete(key);
         diffs.push({ change: 'removed', entry: rec.entry });
+      }
+    }
+    return diffs;
+  }
+
+  upsertNeigh(entry: NeighEntry, now: number): NeighDiff | undefined {
+    const key = neighKey(entry);
+    const prev = this.neighbours.get(key);
+    if (prev && same(prev.entry, entry)) {
+      return undefined;
+    }
+    this.neighbours.set(key, { entry, since: prev?.since ?? now, updatedAt: now });
+    return prev ? { change: 'updated', entry, previous: prev.entry } : { change: 'added', entry };
+  }
+
+  removeNeigh(entry: NeighEntry): NeighDiff | undefined {
+    const key = neighKey(entry);
+    const prev = this.neighbours.get(key);
+    if (!prev) {
+      return undefined;
+    }
+    this.neighbours.delete(key);
+    return { change: 'removed', entry: prev.entry };
+  }
+
+  /** Replaces every neighbour with a fresh dump; returns the differences. */
+  replaceNeighbours(entries: readonly NeighEntry[], now: number): NeighDiff[] {
+    const diffs: NeighDiff[] = [];
+    const seen = new Set<string>();
+    for (const e of entries) {
+      seen.add(neighKey(e));
+      const d = this.upsertNeigh(e, now);
+      if (d) {
+        diffs.push(d);
+      }
+    }
+    for (const [key, rec] of [...this.neighbours]) {
+      if (!seen.has(key)) {
+        this.neighbours.delete(key);
+        diffs.push({ change: 'removed', entry: rec.entry });
+      }
+    }
+    return diffs;
+  }
+
+  dropNeighOf(ifindex: number): NeighDiff[] {
+    const diffs: NeighDiff[] = [];
+    for (const [key, rec] of [...this.neighbours]) {
+      if (rec.entry.ifindex === ifindex) {
+        this.neighbours.delete(key);
+        diffs.push({ change: 'removed', entry: rec.entry });
+      }
+    }
+    return diffs;
+  }
+
+  /** Replaces the routes toward remote VTEPs with the collector's latest lookups; returns the differences. */
+  replaceRoutes(lookups: readonly VtepRouteLookup[], now: number): RouteDiff[] {
+    const diffs: RouteDiff[] = [];
+    const seen = new Set<string>();
+    for (const lookup of lookups) {
+      seen.add(lookup.vtep);
+      const prev = this.routes.get(lookup.vtep);
+      if (prev && same(prev.lookup, lookup)) {
+        continue;
+      }
+      this.routes.set(lookup.vtep, { lookup, since: prev?.since ?? now, updatedAt: now });
+      diffs.push(
+        prev ? { change: 'updated', route: lookup, previous: prev.lookup } : { change: 'added', route: lookup },
+      );
+    }
+    for (const [vtep, rec] of [...this.routes]) {
+      if (!seen.has(vtep)) {
+        this.routes.delete(vtep);
+        diffs.push({ change: 'removed', route: rec.lookup });
       }
     }
     return diffs;

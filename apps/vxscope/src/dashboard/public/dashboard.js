@@ -4,7 +4,7 @@
   'use strict';
   const MAX_POINTS = 120;
   const COLORS = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#a5d6ff'];
-  const state = { fdb: new Map(), vxlan: new Map(), bridges: new Map(), fresh: new Set() };
+  const state = { fdb: new Map(), vxlan: new Map(), bridges: new Map() };
 
   const $ = (sel) => document.querySelector(sel);
   const esc = (v) => String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -26,6 +26,7 @@
   const PROTOCOLS = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 58: 'ICMPv6', 132: 'SCTP' };
   const TUNNEL_LAYERS = new Set(['vxlan', 'vxlan-gpe', 'geneve']);
   const POLL_MS = 2000;
+  const KERNEL_POLL_MS = 3000;
 
   const chart = new Chart($('#vni-chart'), {
     type: 'line',
@@ -262,14 +263,238 @@
     if (ev.target.tagName === 'SELECT') loadPackets().catch(() => undefined);
   });
 
+  // --- bridge FDB with live highlights: learned (green), moved (amber, "moved from …"), removed (struck through) ---
+
+  const MARK_MS = { added: 5000, moved: 30000, removed: 5000 };
+  state.marks = new Map(); // fdbKey → { change: 'added' | 'moved' | 'removed', from?, until }
+  const macValue = (mac) => mac.toLowerCase();
+
+  function fdbRow(e, key) {
+    const m = state.marks.get(key);
+    const change = m ? m.change : '';
+    const cls = m ? `fdb-${m.change}` : '';
+    const title = m ? { added: 'just learned', moved: `moved from ${m.from ?? 'nowhere'}`, removed: 'aged out / removed' }[m.change] : '';
+    const dst = esc(e.dst ?? '') + (m && m.change === 'moved' ? ` <span class="moved-from" data-testid="fdb-moved-from">moved from ${esc(m.from ?? '—')}</span>` : '');
+    return `<tr class="${cls}" data-testid="fdb-row" data-mac="${esc(e.mac)}" data-netns="${esc(e.netns)}" data-device="${esc(e.device)}" data-table="${e.flags.includes('self') ? 'self' : 'bridge'}" data-change="${esc(change)}" title="${esc(title)}">` +
+      `<td>${esc(e.netns)}</td>` +
+      `<td><button type="button" class="mac-link mono" data-testid="fdb-mac" data-mac="${esc(e.mac)}" data-netns="${esc(e.netns)}">${esc(e.mac)}</button></td>` +
+      `<td>${esc(e.device)}${e.master ? ` (${esc(e.master)})` : ''}</td>` +
+      `<td>${esc(e.vni ?? '')}</td><td data-field="dst">${dst}</td><td>${esc(e.type)}</td><td>${esc(e.flags.join(' '))}</td>` +
+      `<td>${esc(e.state.join(' '))}</td><td>${esc(time(e.updatedAt))}</td></tr>`;
+  }
+
   function renderFdb() {
-    const rows = [...state.fdb.values()].sort((a, b) => a.netns.localeCompare(b.netns) || a.device.localeCompare(b.device) || a.mac.localeCompare(b.mac));
-    $('#fdb-count').textContent = `${rows.length} entries`;
-    $('#fdb-table tbody').innerHTML = rows
-      .map((e) => `<tr class="${state.fresh.has(fdbKey(e)) ? 'fresh' : ''}" data-mac="${esc(e.mac)}"><td>${esc(e.netns)}</td><td>${esc(e.mac)}</td><td>${esc(e.device)}${e.master ? ` (${esc(e.master)})` : ''}</td>` +
-        `<td>${e.vni ?? ''}</td><td>${esc(e.dst ?? '')}</td><td>${e.type}</td><td>${esc(e.flags.join(' '))}</td><td>${esc(e.state.join(' '))}</td><td>${time(e.updatedAt)}</td></tr>`)
-      .join('');
-    state.fresh.clear();
+    const rows = [...state.fdb.entries()].sort(([, a], [, b]) => a.netns.localeCompare(b.netns) || a.device.localeCompare(b.device) || a.mac.localeCompare(b.mac));
+    const removed = rows.filter(([k]) => state.marks.get(k)?.change === 'removed').length;
+    $('#fdb-count').textContent = `${rows.length - removed} entries${removed ? `, ${removed} just removed` : ''}`;
+    $('#fdb-table tbody').innerHTML = rows.map(([k, e]) => fdbRow(e, k)).join('');
+  }
+
+  /** Drops expired highlights and the rows of removed entries whose grace period ended. */
+  function expireMarks() {
+    const now = Date.now();
+    let dirty = false;
+    for (const [key, m] of state.marks) {
+      if (m.until > now) continue;
+      state.marks.delete(key);
+      if (m.change === 'removed') state.fdb.delete(key);
+      dirty = true;
+    }
+    if (dirty) renderFdb();
+  }
+  setInterval(expireMarks, 500);
+
+  function applyFdbChange(c) {
+    const key = fdbKey(c.entry);
+    const now = Date.now();
+    if (c.change === 'removed') {
+      if (!state.fdb.has(key)) state.fdb.set(key, c.entry);
+      state.marks.set(key, { change: 'removed', until: now + MARK_MS.removed });
+      return;
+    }
+    state.fdb.set(key, c.entry);
+    const moved = c.change === 'updated' && c.previous && c.previous.dst !== c.entry.dst;
+    if (c.change === 'added') state.marks.set(key, { change: 'added', until: now + MARK_MS.added });
+    else if (moved) state.marks.set(key, { change: 'moved', from: c.previous.dst, until: now + MARK_MS.moved });
+    else if (state.marks.get(key)?.change === 'removed') state.marks.delete(key);
+  }
+
+  // --- one MAC's FDB history (GET /api/fdb/:mac/history?netns=) ---
+
+  const history = { mac: undefined, netns: undefined, seq: 0, timer: undefined };
+
+  async function loadHistory() {
+    if (!history.mac) return;
+    const seq = ++history.seq;
+    const q = history.netns ? `?netns=${encodeURIComponent(history.netns)}` : '';
+    $('#fdb-history-status').textContent = 'loading…';
+    try {
+      const items = await getJson(`/api/fdb/${encodeURIComponent(history.mac)}/history${q}`);
+      if (seq !== history.seq) return;
+      $('#fdb-history-status').textContent = `${items.length} change${items.length === 1 ? '' : 's'}, newest first · updated ${new Date().toLocaleTimeString()}`;
+      $('#fdb-history-list').innerHTML = items.length === 0
+        ? '<li class="muted">No recorded changes.</li>'
+        : items.map((h) => {
+          const moved = h.moved ? ' moved' : '';
+          return `<li class="tl tl-${esc(h.change)}${moved}" data-testid="fdb-history-row" data-change="${esc(h.change)}" data-moved="${h.moved ? 'true' : 'false'}">` +
+            `<span class="tl-time" title="${esc(h.at)}">${esc(timeMs(h.at))}</span>` +
+            `<span class="tl-change">${esc(h.change)}${h.moved ? ' (moved)' : ''}</span>` +
+            `<span class="tl-dev">${esc(h.device)}${h.vni !== undefined ? ` · VNI ${esc(h.vni)}` : ''}</span>` +
+            `<span class="tl-vtep mono">${h.vtep ? `VTEP ${esc(h.vtep)}` : '<span class="muted">no VTEP</span>'}</span>` +
+            `<span class="tl-prev mono">${h.previousVtep ? `from ${esc(h.previousVtep)}` : ''}</span>` +
+            (history.netns ? '' : `<span class="tl-netns muted">${esc(h.netns)}</span>`) + '</li>';
+        }).join('');
+    } catch (e) {
+      if (seq !== history.seq) return;
+      $('#fdb-history-status').textContent = `history failed: ${e.message}`;
+      $('#fdb-history-list').innerHTML = '';
+    }
+  }
+
+  function openHistory(mac, netns) {
+    history.mac = mac;
+    history.netns = netns;
+    $('#fdb-history-mac').textContent = mac;
+    $('#fdb-history-netns').textContent = netns ? `in ${netns}` : '';
+    $('#fdb-history-list').innerHTML = '';
+    $('#fdb-history').hidden = false;
+    loadHistory().catch(() => undefined);
+  }
+
+  $('#fdb-table').addEventListener('click', (ev) => {
+    const b = ev.target.closest('button.mac-link');
+    if (b) openHistory(b.dataset.mac, b.dataset.netns);
+  });
+  $('#fdb-history-close').addEventListener('click', () => {
+    history.mac = undefined;
+    history.seq++;
+    $('#fdb-history').hidden = true;
+  });
+
+  // --- detections: wire checks, FDB flaps; and the kernel's drop reasons ---
+
+  const MAX_EVENTS = 200;
+  state.detections = [];
+
+  function detectionItem(d, at) {
+    return { at, kind: d.kind, reason: d.reason, netns: d.netns, vni: d.vni, vtep: d.vtep, mac: d.mac, count: d.count, detail: d.detail };
+  }
+
+  function flapItem(f, cleared) {
+    const moves = f.timeline.map((t) => (t.change === 'moved' ? `${t.from ?? '?'}→${t.dst}` : `${t.change} ${t.dst}`));
+    return {
+      at: cleared ? f.clearedAt ?? f.lastChangeAt : f.lastChangeAt ?? f.raisedAt,
+      kind: cleared ? 'flap cleared' : 'flap',
+      reason: f.reason,
+      netns: f.netns,
+      vni: f.vni,
+      vtep: f.vteps.join(' ↔ '),
+      mac: f.mac,
+      count: f.timeline.length,
+      detail: `${f.reason === 'moves' ? 'moves between VTEPs' : 'comes and goes'} since ${time(f.raisedAt)}${moves.length ? `: ${moves.slice(-6).join(', ')}` : ''}`,
+    };
+  }
+
+  function renderDetections() {
+    const list = state.detections;
+    $('#detection-count').textContent = list.length ? `${list.length} event${list.length === 1 ? '' : 's'}` : '';
+    $('#detections-empty').hidden = list.length > 0;
+    const table = $('#detection-table');
+    for (const tb of table.querySelectorAll('tbody')) tb.remove();
+    table.insertAdjacentHTML('beforeend', list
+      .map((d) => {
+        const cls = d.kind === 'flap cleared' ? 'ev-cleared' : d.kind === 'flap' ? 'ev-flap' : 'ev-detection';
+        return `<tbody class="${cls}" data-testid="detection" data-kind="${esc(d.kind)}" data-mac="${esc(d.mac ?? '')}" data-netns="${esc(d.netns)}">` +
+          `<tr><td title="${esc(d.at)}">${esc(time(d.at))}</td><td><span class="kind">${esc(d.kind)}</span>${d.reason ? ` <span class="muted">${esc(d.reason)}</span>` : ''}</td>` +
+          `<td>${esc(d.netns)}</td><td>${esc(d.vni ?? '')}</td><td class="mono">${esc(d.vtep ?? '')}</td><td class="mono">${esc(d.mac ?? '')}</td>` +
+          `<td class="num">${num(d.count)}</td></tr>` +
+          `<tr class="detail-row"><td colspan="7" class="detail">${esc(d.detail)}</td></tr></tbody>`;
+      })
+      .join(''));
+  }
+
+  function addDetections(items) {
+    state.detections = items.concat(state.detections).slice(0, MAX_EVENTS);
+    renderDetections();
+  }
+
+  async function loadDetections() {
+    const [detections, flaps] = await Promise.all([getJson('/api/detections'), getJson('/api/flaps?active=true')]);
+    const items = detections.map((d) => detectionItem(d, d.lastSeen)).concat(flaps.map((f) => flapItem(f, false)));
+    items.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+    state.detections = items.slice(0, MAX_EVENTS);
+    renderDetections();
+  }
+
+  function renderDrops(r) {
+    const box = $('#drops');
+    if (!r.enabled) {
+      box.innerHTML = `<p class="down" data-testid="drops-off">tracefs off: ${esc(r.why)}</p>`;
+      $('#drops-since').textContent = '';
+      return;
+    }
+    const reasons = Object.entries(r.reasons || {}).sort((a, b) => b[1] - a[1]);
+    $('#drops-since').textContent = `machine-wide since ${time(r.since)}${r.lost ? `, ${num(r.lost)} lost` : ''}`;
+    box.innerHTML = reasons.length === 0
+      ? '<p class="muted">No drops counted.</p>'
+      : `<table data-testid="drops-table"><thead><tr><th>reason</th><th class="num">drops</th></tr></thead><tbody>` +
+        reasons.map(([reason, n]) => `<tr data-testid="drop-row" data-reason="${esc(reason)}"><td class="mono">${esc(reason)}</td><td class="num">${num(n)}</td></tr>`).join('') +
+        '</tbody></table>' + (r.filter ? `<p class="muted mono">filter: ${esc(r.filter)}</p>` : '');
+  }
+
+  // --- VTEP health (GET /api/vteps, polled) ---
+
+  const SILENT_MS = 30000;
+  const age = (ms) => (ms < 1000 ? 'just now' : ms < 60000 ? `${Math.round(ms / 1000)} s ago` : ms < 3600000 ? `${Math.floor(ms / 60000)} min ${Math.round((ms % 60000) / 1000)} s ago` : `${Math.floor(ms / 3600000)} h ago`);
+  const bytes = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+  function routeText(r) {
+    if (!r) return '<span class="muted">unknown</span>';
+    if (r.error) return `<span class="down" data-testid="vtep-route-error">${esc(r.error)}</span>`;
+    const parts = [];
+    if (r.type && r.type !== 'unicast') parts.push(esc(r.type));
+    parts.push(`dev ${esc(r.device ?? '?')}`);
+    parts.push(r.gateway ? `via ${esc(r.gateway)}` : 'on-link');
+    if (r.prefsrc) parts.push(`<span class="muted">src ${esc(r.prefsrc)}</span>`);
+    return parts.join(' ');
+  }
+
+  function renderVteps(vteps) {
+    const now = Date.now();
+    const rows = [...vteps].sort((a, b) => a.netns.localeCompare(b.netns) || a.address.localeCompare(b.address, undefined, { numeric: true }));
+    $('#vtep-table tbody').innerHTML = rows.length === 0
+      ? '<tr><td colspan="8" class="muted">No remote VTEPs.</td></tr>'
+      : rows.map((v) => {
+        const t = v.traffic;
+        const heardMs = v.lastHeard ? now - Date.parse(v.lastHeard) : undefined;
+        const silent = v.fdb.length > 0 && (heardMs === undefined || heardMs > SILENT_MS);
+        const heard = heardMs === undefined ? 'never' : age(Math.max(0, heardMs));
+        const macs = v.fdb.map((e) => `${e.mac} ${e.device}${e.vni !== undefined ? ` VNI ${e.vni}` : ''} (${e.type})`).join('\n');
+        const perVni = t.vnis.map((x) => `VNI ${x.vni}: to ${x.packetsTo} / from ${x.packetsFrom}`).join('\n');
+        return `<tr data-testid="vtep-row" data-address="${esc(v.address)}" data-netns="${esc(v.netns)}" data-silent="${silent}" class="${silent ? 'silent' : ''}">` +
+          `<td>${esc(v.netns)}</td><td class="mono">${esc(v.address)}</td><td>${esc(v.devices.join(', '))}</td>` +
+          `<td class="num" title="${esc(macs)}" data-field="fdb" data-value="${esc(v.fdb.length)}">${num(v.fdb.length)}</td>` +
+          `<td class="num" title="${esc(perVni)}" data-field="packets-to" data-value="${esc(t.packetsTo)}">${num(t.packetsTo)} pkts <span class="muted">${esc(bytes(t.bytesTo))}</span></td>` +
+          `<td class="num" title="${esc(perVni)}" data-field="packets-from" data-value="${esc(t.packetsFrom)}">${num(t.packetsFrom)} pkts <span class="muted">${esc(bytes(t.bytesFrom))}</span></td>` +
+          `<td class="${silent ? 'down' : ''}" data-field="last-heard" title="${esc(v.lastHeard ?? 'no packet captured from it')}">${esc(heard)}${silent ? ' (silent)' : ''}</td>` +
+          `<td class="mono">${routeText(v.route)}</td></tr>`;
+      }).join('');
+    $('#vtep-updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+  }
+
+  let kernelPolling = false;
+  async function pollKernel() {
+    if (kernelPolling) return;
+    kernelPolling = true;
+    try {
+      const [vteps, drops] = await Promise.allSettled([getJson('/api/vteps'), getJson('/api/drops')]);
+      if (vteps.status === 'fulfilled') renderVteps(vteps.value);
+      else $('#vtep-updated').textContent = `update failed: ${vteps.reason.message}`;
+      if (drops.status === 'fulfilled') renderDrops(drops.value);
+      else $('#drops').innerHTML = `<p class="down">drops: ${esc(drops.reason.message)}</p>`;
+    } finally {
+      kernelPolling = false;
+    }
   }
 
   function renderLinks() {
@@ -296,8 +521,13 @@
     state.fdb = new Map(fdb.map((e) => [fdbKey(e), e]));
     state.vxlan = new Map(links.vxlan.map((l) => [`${l.netns}|${l.ifindex}`, l]));
     state.bridges = new Map(links.bridges.map((b) => [`${b.netns}|${b.ifindex}`, b]));
+    for (const [key, m] of state.marks) {
+      // Keep highlights across a reload; a removed entry the snapshot no longer has stays until it expires.
+      if (m.change === 'removed' && !state.fdb.has(key)) state.marks.delete(key);
+    }
     renderFdb();
     renderLinks();
+    loadDetections().catch((e) => logChange(`detections failed: ${e.message}`));
     await refreshVnis();
   }
 
@@ -308,17 +538,35 @@
       refreshVnis().catch(() => undefined);
     },
     'fdb.changes'(msg) {
+      let mine = false;
       for (const c of msg.data.changes) {
-        const key = fdbKey(c.entry);
-        if (c.change === 'removed') state.fdb.delete(key);
-        else {
-          state.fdb.set(key, c.entry);
-          state.fresh.add(key);
-        }
+        applyFdbChange(c);
+        if (history.mac && macValue(c.entry.mac) === macValue(history.mac) && (!history.netns || history.netns === c.netns)) mine = true;
         const moved = c.previous && c.previous.dst !== c.entry.dst ? ` (moved from ${c.previous.dst})` : '';
         logChange(`fdb ${c.change} ${c.entry.mac} dev ${c.entry.device}${c.entry.dst ? ` dst ${c.entry.dst}` : ''}${moved} [${c.netns}]`);
       }
       renderFdb();
+      if (mine) {
+        // The history is written as the change arrives; read it again a moment later.
+        clearTimeout(history.timer);
+        history.timer = setTimeout(() => loadHistory().catch(() => undefined), 300);
+      }
+    },
+    detections(msg) {
+      addDetections(msg.data.detections.map((d) => detectionItem(d, new Date(msg.at).toISOString())).reverse());
+    },
+    'fdb.flap'(msg) {
+      addDetections([flapItem(msg.data, false)]);
+    },
+    'fdb.flap.cleared'(msg) {
+      addDetections([flapItem(msg.data, true)]);
+    },
+    'neigh.changes'(msg) {
+      for (const c of msg.data.changes) {
+        const n = c.neighbor;
+        const moved = c.previous && c.previous.mac !== n.mac ? ` (was ${c.previous.mac ?? 'none'})` : '';
+        logChange(`neigh ${c.change} ${n.ip} lladdr ${n.mac ?? '—'} dev ${n.device} ${n.state.join(' ')}${moved} [${c.netns}]`);
+      }
     },
     'link.changes'(msg) {
       for (const c of msg.data.changes) {
@@ -716,4 +964,6 @@
   connect();
   poll().catch(() => undefined);
   setInterval(() => poll().catch(() => undefined), POLL_MS);
+  pollKernel().catch(() => undefined);
+  setInterval(() => pollKernel().catch(() => undefined), KERNEL_POLL_MS);
 })();

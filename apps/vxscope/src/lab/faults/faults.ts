@@ -91,7 +91,9 @@ export const FAULTS: Readonly<Record<FaultType, Fault>> = {
     },
   },
   'stale-fdb': {
-    effect: "frames from this host to the next host's first endpoint go to a VTEP that does not exist",
+    // The kernel never moves a static entry: with learning on it drops the victim's frames that
+    // arrive from its real VTEP (ARP replies included), so the two cannot talk either way.
+    effect: "frames from this host to the next host's first endpoint go to a VTEP that does not exist, and that endpoint's frames arriving from its real VTEP are dropped: the two cannot talk either way",
     async apply(ctx) {
       const vx = await vxlanOf(ctx);
       const victim = peerHost(ctx).endpoints[0];

@@ -1,0 +1,47 @@
+import type { LinkInfo, VxlanInfo } from './netlink.types';
+import { routeTargets } from './route-targets';
+
+const vxlan = (patch: Partial<VxlanInfo>): VxlanInfo => ({
+  vni: 1,
+  dstport: 4789,
+  learning: true,
+  srcPortMin: 0,
+  srcPortMax: 0,
+  proxy: false,
+  rsc: false,
+  l2miss: false,
+  l3miss: false,
+  external: false,
+  ...patch,
+});
+const link = (ifindex: number, name: string, patch: Partial<LinkInfo> = {}): LinkInfo => ({
+  ifindex,
+  name,
+  adminUp: true,
+  lowerUp: true,
+  operstate: 'up',
+  ...patch,
+});
+
+describe(routeTargets.name, () => {
+  it('should list each remote VTEP once, pinned to the underlay device the vxlan driver would use', () => {
+    const links = new Map([
+      [2, link(2, 'u0')],
+      [3, link(3, 'vxlan0', { kind: 'vxlan', vxlan: vxlan({ remote: '10.0.0.2', underlayIfindex: 2 }) })],
+      [4, link(4, 'vxlan1', { kind: 'vxlan', vxlan: vxlan({ vni: 2, group: '239.1.1.1' }) })],
+    ]);
+    const fdb = [
+      { ifindex: 3, dst: '10.0.0.2' },
+      { ifindex: 3, dst: '10.0.0.9' },
+      { ifindex: 4, dst: '10.0.0.7', viaIfindex: 2 },
+      { ifindex: 4, dst: '0.0.0.0' },
+      { ifindex: 5 },
+    ];
+    expect(routeTargets(links, fdb)).toEqual([
+      { destination: '10.0.0.2', oif: 2 },
+      { destination: '10.0.0.7', oif: 2 },
+      { destination: '10.0.0.9', oif: 2 },
+      { destination: '239.1.1.1' },
+    ]);
+  });
+});
