@@ -3,8 +3,8 @@
  * Command-line entry: `vxscope serve` runs the daemon; `vxscope demo` builds the seed overlay,
  * runs traffic over it and serves the dashboard watching host 1.
  */
-import 'reflect-metadata';
-
+// Only what every command needs is imported here: the daemon (Nest, express, swagger), the lab client
+// and the seed overlay are loaded by the commands that use them, so `vxscope read` starts fast and small.
 import type { INestApplication } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import type { ChildProcess } from 'node:child_process';
@@ -13,11 +13,14 @@ import { createReadStream } from 'node:fs';
 import { NotACaptureError } from './capture/not-a-capture.error';
 import { OfflineReader, type ReadResult } from './capture/offline-reader';
 import { ConfigError, loadAppConfig, type ConfigOverrides } from './config/app-config';
-import { CommandRunner } from './lab/command.runner';
 import { ApiError } from './lab/api.error';
-import { registerLabCommands } from './lab/lab.cli';
-import { SeedOverlay } from './lab/seed-overlay';
-import { serve } from './main';
+import type { serve as serveFn } from './main';
+
+/** The daemon entry point, loaded on first use (with reflect-metadata, which Nest needs first). */
+async function loadServe(): Promise<typeof serveFn> {
+  await import('reflect-metadata');
+  return (await import('./main')).serve;
+}
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').filter(Boolean)];
 
@@ -53,6 +56,11 @@ async function demo(opts: Record<string, unknown>): Promise<void> {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(prefix)) {
     throw new ConfigError([`prefix (--prefix): "${prefix}" must be lower-case letters, digits and dashes`]);
   }
+  const [{ CommandRunner }, { SeedOverlay }, serve] = await Promise.all([
+    import('./lab/command.runner'),
+    import('./lab/seed-overlay'),
+    loadServe(),
+  ]);
   const run = new CommandRunner();
   const seed = new SeedOverlay(run, { prefix });
   const config = configFrom({ ...daemonOpts, netns: [seed.hosts[0].netns] });
@@ -130,7 +138,8 @@ function formatReadResult(r: ReadResult): string {
 async function main(): Promise<void> {
   const program = new Command('vxscope').description('VXLAN overlay observability daemon');
   daemonOptions(program.command('serve').description('run the daemon')).action(async (opts: Record<string, unknown>) => {
-    await serve(configFrom(opts));
+    const config = configFrom(opts);
+    await (await loadServe())(config);
   });
   daemonOptions(program.command('demo').description('build the seed overlay in namespaces, run traffic, serve the dashboard'))
     .option('--prefix <name>', 'namespace name prefix', 'vxdemo')
@@ -142,7 +151,11 @@ async function main(): Promise<void> {
     .option('--json', 'print the report as JSON')
     .option('--ports <list>', 'UDP ports decoded as VXLAN (default 4789,8472) [VXSCOPE_PORTS]')
     .action(read);
-  registerLabCommands(program);
+  // `read` needs no lab commands; everything else (including --help) lists them.
+  if (process.argv[2] !== 'read') {
+    const { registerLabCommands } = await import('./lab/lab.cli');
+    registerLabCommands(program);
+  }
   await program.parseAsync(process.argv);
 }
 

@@ -103,7 +103,7 @@ export class CaptureInterfaceDto {
   @ApiPropertyOptional({ description: 'libpcap ps_drop of the current session' }) pcapDropped?: number;
   @ApiPropertyOptional() ifDropped?: number;
   @ApiProperty({ description: '"layer/reason" → frames' }) decodeErrors!: Record<string, number>;
-  @ApiProperty({ description: 'What bounded tables dropped' }) evictions!: { flows: number; macs: number; vnis: number };
+  @ApiProperty({ description: 'What bounded tables dropped' }) evictions!: { flows: number; macs: number; pairs: number; vnis: number };
   @ApiPropertyOptional({ description: 'Why capture on this interface is not running' }) error?: string;
 }
 
@@ -197,7 +197,7 @@ export function toCaptureInterfaceDto(t: InterfaceTotals): CaptureInterfaceDto {
     pcapDropped: s?.pcapDropped,
     ifDropped: s?.ifDropped,
     decodeErrors: t.decodeErrors,
-    evictions: { flows: s?.flowEvictions ?? 0, macs: s?.macEvictions ?? 0, vnis: t.vniOverflow },
+    evictions: { flows: s?.flowEvictions ?? 0, macs: s?.macEvictions ?? 0, pairs: s?.pairEvictions ?? 0, vnis: t.vniOverflow },
     error: t.error,
   };
 }

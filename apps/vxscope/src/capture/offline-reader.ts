@@ -10,6 +10,8 @@ export interface ReadResult extends IngestReport {
   /** Per file: format and packets read; `error` when the file ended early or broke off. */
   files: { source: string; format: string | undefined; packets: number; error?: string }[];
   topFlows: FlowRow[];
+  /** What the bounded tables could not hold: flows and MACs evicted, VTEP pairs not counted. */
+  evictions: { flows: number; macs: number; pairs: number };
 }
 
 /**
@@ -62,6 +64,13 @@ export class OfflineReader {
   }
 
   result(topK = 20): ReadResult {
-    return { ...this.ingest.drain(), files: this.files, topFlows: this.ingest.state(topK).topFlows };
+    const report = this.ingest.drain();
+    const state = this.ingest.state(topK);
+    return {
+      ...report,
+      files: this.files,
+      topFlows: state.topFlows,
+      evictions: { flows: state.flowEvictions, macs: state.macEvictions, pairs: state.pairEvictions },
+    };
   }
 }

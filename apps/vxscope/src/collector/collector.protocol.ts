@@ -48,6 +48,7 @@ export interface InterfaceCaptureStats {
   readonly flowsTracked: number;
   readonly flowEvictions: number;
   readonly macEvictions: number;
+  readonly pairEvictions: number;
 }
 
 /** What one interface captured since the previous flush. */

@@ -7,10 +7,31 @@ import { formatIpv4, formatIpv6 } from '@vx/wire';
  * flow that finds its set full replaces the slot with the fewest bytes (counted as an eviction).
  * Heavy flows therefore stay while the long tail churns through, which is what a top-K by bytes
  * needs, and nothing on the per-packet path allocates.
+ *
+ * Each slot keeps a 32-bit hash tag (0: empty) compared before the key, so a miss (most packets
+ * when flows churn) costs four integer compares. Memory is laid out for the cache: the tags and byte
+ * counts of a set share one 64-byte line (probe and victim choice), and an IPv4 slot's key and
+ * counters share another (an IPv6 key keeps its last two words aside).
  */
 const WAYS = 4;
-/** Key words per slot: vni, protocol << 16 | ipVersion, ports, then 4 + 4 address words. */
+/**
+ * Key words per slot: vni, protocol << 16 | ipVersion, ports, source word 0, destination word 0,
+ * then the other three words of each IPv6 address. IPv4 keys use (and compare) the first five.
+ */
 const KEY_WORDS = 11;
+const V4_WORDS = 5;
+/**
+ * Slot record, 64 bytes: words 0..4 key words 0..4, word 5 unused, doubles 3..5 packets, firstSeen,
+ * lastSeen, words 12..15 key words 5..8. Key words 9 and 10 (IPv6 only) are kept in `extra`.
+ */
+const SLOT_BYTES = 64;
+const SLOT_U32 = SLOT_BYTES / 4;
+const SLOT_F64 = SLOT_BYTES / 8;
+const F_PACKETS = 3;
+const F_FIRST = 4;
+const F_LAST = 5;
+/** Record word of key word 5. */
+const W_KEY5 = 12;
 
 /** The inner 5-tuple fields FlowTable reads (InnerFlowInfo from @vx/wire has them all). */
 export interface FlowKeyInput {
@@ -41,12 +62,13 @@ export interface FlowRow {
 
 export class FlowTable {
   private readonly sets: number;
+  /** Slot records (key words and hot counters), as words and as doubles. */
   private readonly keys: Uint32Array;
-  private readonly used: Uint8Array;
-  private readonly packets: Float64Array;
-  private readonly bytes: Float64Array;
-  private readonly firstSeen: Float64Array;
-  private readonly lastSeen: Float64Array;
+  private readonly recs: Float64Array;
+  /** Per slot: hash tag (never 0 when used; 0 marks an empty slot), bytes. */
+  private readonly meta: Float64Array;
+  /** Key words 9 and 10 of each slot (IPv6). */
+  private readonly extra: Uint32Array;
   private readonly scratch = new Uint32Array(KEY_WORDS);
   private _evictions = 0;
   private _size = 0;
@@ -59,12 +81,11 @@ export class FlowTable {
     }
     this.sets = sets;
     const slots = sets * WAYS;
-    this.keys = new Uint32Array(slots * KEY_WORDS);
-    this.used = new Uint8Array(slots);
-    this.packets = new Float64Array(slots);
-    this.bytes = new Float64Array(slots);
-    this.firstSeen = new Float64Array(slots);
-    this.lastSeen = new Float64Array(slots);
+    const records = new ArrayBuffer(slots * SLOT_BYTES);
+    this.keys = new Uint32Array(records);
+    this.recs = new Float64Array(records);
+    this.meta = new Float64Array(slots * 2);
+    this.extra = new Uint32Array(slots * 2);
   }
 
   get evictions(): number {
@@ -81,45 +102,59 @@ export class FlowTable {
 
   add(buf: Uint8Array, vni: number, f: FlowKeyInput, wirelen: number, tsMs: number): void {
     const k = this.scratch;
-    k[0] = vni;
-    k[1] = (f.protocol << 16) | f.ipVersion;
-    k[2] = (f.srcPort << 16) | f.dstPort;
+    const w1 = (f.protocol << 16) | f.ipVersion;
+    const w2 = (f.srcPort << 16) | f.dstPort;
+    let words = V4_WORDS;
+    let h = Math.imul(vni ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ w1 ^ (h >>> 15), 0xc2b2ae35);
+    h = Math.imul(h ^ w2 ^ (h >>> 13), 0x85ebca6b);
     if (f.ipVersion === 6) {
-      for (let i = 0; i < 4; i++) {
-        const s = f.srcOffset + i * 4;
-        const d = f.dstOffset + i * 4;
-        k[3 + i] = ((buf[s] << 24) | (buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3]) >>> 0;
-        k[7 + i] = ((buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3]) >>> 0;
+      words = KEY_WORDS;
+      const s = f.srcOffset;
+      const d = f.dstOffset;
+      k[3] = (buf[s] << 24) | (buf[s + 1] << 16) | (buf[s + 2] << 8) | buf[s + 3];
+      k[4] = (buf[d] << 24) | (buf[d + 1] << 16) | (buf[d + 2] << 8) | buf[d + 3];
+      for (let i = 1; i < 4; i++) {
+        const si = s + i * 4;
+        const di = d + i * 4;
+        k[4 + i] = (buf[si] << 24) | (buf[si + 1] << 16) | (buf[si + 2] << 8) | buf[si + 3];
+        k[7 + i] = (buf[di] << 24) | (buf[di + 1] << 16) | (buf[di + 2] << 8) | buf[di + 3];
+      }
+      for (let i = 3; i < KEY_WORDS; i++) {
+        h = Math.imul(h ^ k[i] ^ (h >>> 16), 0xc2b2ae35);
       }
     } else {
       k[3] = f.src4;
-      k[7] = f.dst4;
-      k[4] = k[5] = k[6] = k[8] = k[9] = k[10] = 0;
+      k[4] = f.dst4;
+      h = Math.imul(h ^ k[3] ^ (h >>> 16), 0xc2b2ae35);
+      h = Math.imul(h ^ k[4] ^ (h >>> 15), 0x85ebca6b);
     }
-    // FNV-1a over the key words.
-    let h = 0x811c9dc5;
-    for (let i = 0; i < KEY_WORDS; i++) {
-      h = Math.imul(h ^ k[i], 0x01000193);
-    }
-    h ^= h >>> 15;
-    const base = (h & (this.sets - 1)) * WAYS;
-    let victim = base;
+    k[0] = vni;
+    k[1] = w1;
+    k[2] = w2;
+    h ^= h >>> 16;
+    const tag = h | 1;
+    const base = ((h >>> 8) & (this.sets - 1)) * WAYS;
+    const meta = this.meta;
+    const recs = this.recs;
+    let victim = -1;
     let free = -1;
-    for (let w = 0; w < WAYS; w++) {
-      const slot = base + w;
-      if (this.used[slot] === 0) {
+    for (let slot = base; slot < base + WAYS; slot++) {
+      const t = meta[slot * 2];
+      if (t === 0) {
         if (free < 0) {
           free = slot;
         }
         continue;
       }
-      if (this.matches(slot)) {
-        this.packets[slot] += 1;
-        this.bytes[slot] += wirelen;
-        this.lastSeen[slot] = tsMs;
+      if (t === tag && this.matches(slot, words)) {
+        meta[slot * 2 + 1] += wirelen;
+        const r = slot * SLOT_F64;
+        recs[r + F_PACKETS] += 1;
+        recs[r + F_LAST] = tsMs;
         return;
       }
-      if (this.bytes[slot] < this.bytes[victim] || this.used[victim] === 0) {
+      if (victim < 0 || meta[slot * 2 + 1] < meta[victim * 2 + 1]) {
         victim = slot;
       }
     }
@@ -131,64 +166,85 @@ export class FlowTable {
       slot = victim;
       this._evictions++;
     }
-    this.keys.set(k, slot * KEY_WORDS);
-    this.used[slot] = 1;
-    this.packets[slot] = 1;
-    this.bytes[slot] = wirelen;
-    this.firstSeen[slot] = tsMs;
-    this.lastSeen[slot] = tsMs;
+    const o = slot * SLOT_U32;
+    const keys = this.keys;
+    keys[o] = k[0];
+    keys[o + 1] = k[1];
+    keys[o + 2] = k[2];
+    keys[o + 3] = k[3];
+    keys[o + 4] = k[4];
+    if (words === KEY_WORDS) {
+      keys[o + W_KEY5] = k[5];
+      keys[o + W_KEY5 + 1] = k[6];
+      keys[o + W_KEY5 + 2] = k[7];
+      keys[o + W_KEY5 + 3] = k[8];
+      this.extra[slot * 2] = k[9];
+      this.extra[slot * 2 + 1] = k[10];
+    }
+    meta[slot * 2] = tag;
+    meta[slot * 2 + 1] = wirelen;
+    const r = slot * SLOT_F64;
+    recs[r + F_PACKETS] = 1;
+    recs[r + F_FIRST] = tsMs;
+    recs[r + F_LAST] = tsMs;
   }
 
-  private matches(slot: number): boolean {
-    const o = slot * KEY_WORDS;
+  private matches(slot: number, words: number): boolean {
+    const o = slot * SLOT_U32;
     const k = this.scratch;
-    for (let i = 0; i < KEY_WORDS; i++) {
-      if (this.keys[o + i] !== k[i]) {
-        return false;
-      }
+    const keys = this.keys;
+    if (keys[o + 3] !== k[3] || keys[o + 4] !== k[4] || keys[o + 2] !== k[2] || keys[o + 1] !== k[1] || keys[o] !== k[0]) {
+      return false;
     }
-    return true;
+    return (
+      words === V4_WORDS ||
+      (keys[o + W_KEY5] === k[5] &&
+        keys[o + W_KEY5 + 1] === k[6] &&
+        keys[o + W_KEY5 + 2] === k[7] &&
+        keys[o + W_KEY5 + 3] === k[8] &&
+        this.extra[slot * 2] === k[9] &&
+        this.extra[slot * 2 + 1] === k[10])
+    );
   }
 
   /** The `k` flows with the most bytes, largest first. */
   top(k: number): FlowRow[] {
     const slots: number[] = [];
-    for (let s = 0; s < this.used.length; s++) {
-      if (this.used[s] !== 0) {
+    for (let s = 0; s < this.meta.length / 2; s++) {
+      if (this.meta[s * 2] !== 0) {
         slots.push(s);
       }
     }
-    slots.sort((a, b) => this.bytes[b] - this.bytes[a]);
+    slots.sort((a, b) => this.meta[b * 2 + 1] - this.meta[a * 2 + 1]);
     return slots.slice(0, k).map((s) => this.row(s));
   }
 
   private row(slot: number): FlowRow {
-    const o = slot * KEY_WORDS;
+    const o = slot * SLOT_U32;
     const kw = this.keys;
     const ipVersion = kw[o + 1] & 0xffff;
-    const addr = (at: number): string =>
-      ipVersion === 6 ? formatV6Words(kw, at) : formatIpv4(kw[at]);
+    const r = slot * SLOT_F64;
     return {
       vni: kw[o],
       ipVersion,
       protocol: kw[o + 1] >>> 16,
-      src: addr(o + 3),
-      dst: addr(o + 7),
+      src: ipVersion === 6 ? formatV6Words(kw[o + 3], kw[o + W_KEY5], kw[o + W_KEY5 + 1], kw[o + W_KEY5 + 2]) : formatIpv4(kw[o + 3]),
+      dst: ipVersion === 6 ? formatV6Words(kw[o + 4], kw[o + W_KEY5 + 3], this.extra[slot * 2], this.extra[slot * 2 + 1]) : formatIpv4(kw[o + 4]),
       srcPort: kw[o + 2] >>> 16,
       dstPort: kw[o + 2] & 0xffff,
-      packets: this.packets[slot],
-      bytes: this.bytes[slot],
-      firstSeen: this.firstSeen[slot],
-      lastSeen: this.lastSeen[slot],
+      packets: this.recs[r + F_PACKETS],
+      bytes: this.meta[slot * 2 + 1],
+      firstSeen: this.recs[r + F_FIRST],
+      lastSeen: this.recs[r + F_LAST],
     };
   }
 }
 
 /** An IPv6 address kept as four big-endian words, formatted by the wire library (RFC 5952). */
-function formatV6Words(words: Uint32Array, at: number): string {
+function formatV6Words(...words: number[]): string {
   const bytes = new Uint8Array(16);
   for (let i = 0; i < 4; i++) {
-    const w = words[at + i];
+    const w = words[i];
     bytes[i * 4] = w >>> 24;
     bytes[i * 4 + 1] = (w >>> 16) & 255;
     bytes[i * 4 + 2] = (w >>> 8) & 255;

@@ -17,6 +17,7 @@ import { MacTable, type MacSighting } from './mac-table';
 import { PacketRing, type RecentPacket } from './packet-ring';
 import { PairAggregator } from './pair-aggregator';
 import { VniCounters, type VniReport } from './vni-counters';
+import { VniTable } from './vni-table';
 
 export interface IngestOptions {
   /** UDP ports decoded as VXLAN. */
@@ -61,6 +62,8 @@ export interface IngestState {
   flowEvictions: number;
   flowsTracked: number;
   macEvictions: number;
+  /** VTEP pairs not counted because a flush window held more distinct pairs than the table bound. */
+  pairEvictions: number;
 }
 
 /**
@@ -74,6 +77,11 @@ export interface FrameObserver {
   /** A frame that is neither VXLAN, VXLAN-GPE nor GENEVE (outer IP fragments, ICMP errors). */
   other(buf: Uint8Array, offset: number, caplen: number, linkType: number, tsMs: number): void;
 }
+
+// The hot wire functions, bound once: through the package index every call would go through a
+// re-export getter (CommonJS output).
+const decodeFrame = decodeVxlanFrame;
+const decodeFlow = decodeInnerFlow;
 
 const LAYER_GENEVE = 'geneve';
 const LAYER_GPE = 'vxlan-gpe';
@@ -90,7 +98,10 @@ export class Ingest {
   /** Header flags of a VXLAN layer met on the slow path, in the shape countVni() reads. */
   private readonly slowFlags = { vniValid: true, reservedBitsSet: false };
   private readonly flow = createInnerFlowInfo();
-  private vniCounters = new Map<number, VniCounters>();
+  private readonly vniCounters: VniTable<VniCounters>;
+  /** The VNI of the previous packet and its counters (consecutive packets often share a VNI). */
+  private lastVni = -2;
+  private lastCounters: VniCounters | undefined;
   private geneve = new Map<number, { packets: number; bytes: number }>();
   private errors = new Map<string, Map<string, number>>();
   private readonly pairs = new PairAggregator(formatIpv4);
@@ -107,6 +118,7 @@ export class Ingest {
 
   constructor(private readonly options: IngestOptions = DEFAULT_INGEST_OPTIONS) {
     this.ports = new PortRegistry(options.ports);
+    this.vniCounters = new VniTable(options.maxVnis);
     this.flows = new FlowTable(options.flowCapacity);
     this.macs = new MacTable(options.macCapacity, (k) => (typeof k === 'number' ? formatIpv4(k) : k));
     this.ring = options.ringPerVni > 0 ? new PacketRing(options.ringPerVni, options.ringSnaplen, options.maxVnis) : undefined;
@@ -129,7 +141,7 @@ export class Ingest {
   packet(buf: Uint8Array, offset: number, caplen: number, wirelen: number, linkType: number, tsMs: number): void {
     this.packets++;
     const f = this.frame;
-    if (decodeVxlanFrame(buf, offset, caplen, linkType, this.ports, f)) {
+    if (decodeFrame(buf, offset, caplen, linkType, this.ports, f)) {
       this.observer?.vxlan(buf, offset, f, tsMs);
       if (f.nestedVxlan > 0 || this.innerIsTunnel(buf, f)) {
         this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
@@ -163,7 +175,7 @@ export class Ingest {
 
   private innerIsTunnel(buf: Uint8Array, f: VxlanFrameInfo): boolean {
     const flow = this.flow;
-    decodeInnerFlow(buf, f.innerPayloadOffset, f.innerOffset + f.innerLength, f.innerEtherType, flow);
+    decodeFlow(buf, f.innerPayloadOffset, f.innerOffset + f.innerLength, f.innerEtherType, flow);
     return flow.protocol === 17 && !flow.fragment && this.ports.lookup(flow.srcPort, flow.dstPort) !== undefined;
   }
 
@@ -181,7 +193,7 @@ export class Ingest {
     } else {
       c.multicast++;
     }
-    c.ethertypes.set(f.innerEtherType, (c.ethertypes.get(f.innerEtherType) ?? 0) + 1);
+    c.countEthertype(f.innerEtherType);
     const flow = this.flow;
     if (flow.arpOperation === 1) {
       c.arpRequests++;
@@ -189,7 +201,7 @@ export class Ingest {
       c.arpReplies++;
     }
     if (flow.ipVersion !== 0) {
-      c.ipProtocols.set(flow.protocol, (c.ipProtocols.get(flow.protocol) ?? 0) + 1);
+      c.countProtocol(flow.protocol);
       this.flows.add(buf, f.vni, flow, wirelen, tsMs);
     }
     const vtep = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
@@ -198,7 +210,7 @@ export class Ingest {
 
   /** Packets, bytes, sizes, header checks and the VTEP pair of one VXLAN header. */
   private countVni(vni: number, f: { vniValid: boolean; reservedBitsSet: boolean }, wirelen: number, tsMs: number): VniCounters | undefined {
-    let c = this.vniCounters.get(vni);
+    let c = vni === this.lastVni ? this.lastCounters : this.vniCounters.get(vni);
     if (c === undefined) {
       if (this.vniCounters.size >= this.options.maxVnis) {
         this.vniOverflow++;
@@ -206,8 +218,10 @@ export class Ingest {
       }
       c = new VniCounters();
       c.firstSeen = tsMs;
-      this.vniCounters.set(vni, c);
+      this.vniCounters.add(vni, c);
     }
+    this.lastVni = vni;
+    this.lastCounters = c;
     c.packets++;
     c.bytes += wirelen;
     c.lastSeen = tsMs;
@@ -240,7 +254,7 @@ export class Ingest {
         const c = this.countVni(l.header.vni, this.slowFlags, wirelen, tsMs);
         if (c && next?.type === 'ethernet') {
           const et = innerEtherType(layers, i + 1);
-          c.ethertypes.set(et, (c.ethertypes.get(et) ?? 0) + 1);
+          c.countEthertype(et);
         }
       } else if (l.type === 'geneve') {
         gen = true;
@@ -288,9 +302,11 @@ export class Ingest {
   }
 
   private addPair(buf: Uint8Array, f: VxlanFrameInfo, wirelen: number, tsMs: number): void {
-    const src = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
-    const dst = f.outerIpVersion === 4 ? f.outerDst4 : formatIpv6(buf, f.outerDstOffset);
-    this.pairs.add(f.vni, f.dstPort, src, dst, wirelen, tsMs);
+    if (f.outerIpVersion === 4) {
+      this.pairs.add4(f.vni, f.dstPort, f.outerSrc4, f.outerDst4, wirelen, tsMs);
+    } else {
+      this.pairs.add(f.vni, f.dstPort, formatIpv6(buf, f.outerSrcOffset), formatIpv6(buf, f.outerDstOffset), wirelen, tsMs);
+    }
   }
 
   /** Returns the counters since the previous drain and starts them afresh. */
@@ -312,18 +328,20 @@ export class Ingest {
         report.decodeErrors[`${layer}/${reason}`] = n;
       }
     }
-    for (const [vni, c] of this.vniCounters) {
+    for (const [vni, c] of this.vniCounters.entries()) {
       report.vnis[String(vni)] = c.report();
     }
     this.packets = this.vxlanPackets = this.gpePackets = this.genevePackets = this.otherPackets = this.vniOverflow = 0;
-    this.vniCounters = new Map();
+    this.vniCounters.clear();
+    this.lastVni = -2;
+    this.lastCounters = undefined;
     this.geneve = new Map();
     this.errors = new Map();
     return report;
   }
 
   state(topK: number): IngestState {
-    return { topFlows: this.flows.top(topK), flowEvictions: this.flows.evictions, flowsTracked: this.flows.size, macEvictions: this.macs.evictions };
+    return { topFlows: this.flows.top(topK), flowEvictions: this.flows.evictions, flowsTracked: this.flows.size, macEvictions: this.macs.evictions, pairEvictions: this.pairs.evictions };
   }
 
   drainMacs(): MacSighting[] {

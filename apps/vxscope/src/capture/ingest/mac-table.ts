@@ -11,95 +11,206 @@ export interface MacSighting {
   readonly moves: number;
 }
 
-interface Entry {
-  vtep: number | string;
-  previousVtep: number | string | undefined;
-  packets: number;
-  firstSeen: number;
-  lastSeen: number;
-  moves: number;
-  dirty: boolean;
-}
+const WAYS = 8;
+/**
+ * Doubles per slot (one 64-byte cache line): MAC (48-bit number), vni, vtep, packets, lastSeen,
+ * firstSeen, previous vtep, moves.
+ */
+const V_WORDS = 8;
+const V_MAC = 0;
+const V_VNI = 1;
+const V_VTEP = 2;
+const V_PACKETS = 3;
+const V_LAST = 4;
+const V_FIRST = 5;
+const V_PREV = 6;
+const V_MOVES = 7;
+/** A vtep word: an IPv4 address (0..2^32-1), NO_VTEP, or V6_VTEP (the string is kept aside). */
+const NO_VTEP = -1;
+const V6_VTEP = -2;
+const FLAG_USED = 1;
+const FLAG_DIRTY = 2;
+const INITIAL_SETS = 128;
 
 /**
- * Inner MAC → VTEP, bounded: at capacity the oldest-inserted MAC is dropped (counted). The MAC is
- * keyed as a 48-bit number under its VNI, so a packet costs two Map lookups and no allocation
- * unless the MAC is new or moved.
+ * Inner MAC → VTEP, bounded, over typed arrays: an 8-way set-associative table keyed by (VNI, MAC).
+ * A new MAC whose set is full replaces the oldest-inserted MAC of that set (counted as an eviction).
+ * IPv4 VTEPs are kept as numbers, so a packet costs a hash, a tag compare and a few stores into one
+ * cache line, and never allocates; IPv6 VTEPs (rare) are kept as strings beside the table. The table
+ * starts small and doubles (at load 1/2, or when a new MAC finds its set full) up to what `capacity`
+ * needs, so the few thousand MACs of a typical overlay stay dense in cache; evictions start only at
+ * full size.
  */
 export class MacTable {
-  private readonly byVni = new Map<number, Map<number, Entry>>();
-  /** Insertion order for eviction; consumed from `head` and compacted now and then. */
-  private order: [number, number][] = [];
-  private head = 0;
+  private sets: number;
+  private readonly maxSets: number;
+  private tags: Int32Array;
+  private values: Float64Array;
+  /** Insertion number per slot (the eviction order). */
+  private insertedAt: Float64Array;
+  private flags: Uint8Array;
+  /** IPv6 VTEPs of the slots whose vtep / previous vtep word is V6_VTEP. */
+  private v6 = new Map<number, string>();
+  private v6Previous = new Map<number, string>();
   private size = 0;
+  private inserted = 0;
   private _evictions = 0;
 
   constructor(
-    private readonly capacity: number,
+    capacity: number,
     private readonly formatVtep: (key: number | string) => string,
-  ) {}
+  ) {
+    let sets = 1;
+    while (sets * WAYS < capacity) {
+      sets <<= 1;
+    }
+    this.maxSets = sets;
+    this.sets = Math.min(sets, INITIAL_SETS);
+    const slots = this.sets * WAYS;
+    this.tags = new Int32Array(slots);
+    this.values = new Float64Array(slots * V_WORDS);
+    this.insertedAt = new Float64Array(slots);
+    this.flags = new Uint8Array(slots);
+  }
+
+  /** Doubles the sets: each MAC moves to the set its hash names now (one of two), order kept. */
+  private grow(): void {
+    const { tags, values, insertedAt, flags, v6, v6Previous } = this;
+    const sets = this.sets * 2;
+    const slots = sets * WAYS;
+    this.sets = sets;
+    this.tags = new Int32Array(slots);
+    this.values = new Float64Array(slots * V_WORDS);
+    this.insertedAt = new Float64Array(slots);
+    this.flags = new Uint8Array(slots);
+    this.v6 = new Map();
+    this.v6Previous = new Map();
+    for (let from = 0; from < tags.length; from++) {
+      const tag = tags[from];
+      if (tag === 0) {
+        continue;
+      }
+      let to = ((tag >>> 8) & (sets - 1)) * WAYS;
+      while (this.tags[to] !== 0) {
+        to++; // at most WAYS - 1: the old set held at most WAYS MACs
+      }
+      this.tags[to] = tag;
+      this.values.set(values.subarray(from * V_WORDS, (from + 1) * V_WORDS), to * V_WORDS);
+      this.insertedAt[to] = insertedAt[from];
+      this.flags[to] = flags[from];
+      const a = v6.get(from);
+      if (a !== undefined) {
+        this.v6.set(to, a);
+      }
+      const b = v6Previous.get(from);
+      if (b !== undefined) {
+        this.v6Previous.set(to, b);
+      }
+    }
+  }
 
   get evictions(): number {
     return this._evictions;
   }
 
   see(vni: number, buf: Uint8Array, macOffset: number, vtep: number | string, tsMs: number): void {
-    const mac =
-      buf[macOffset] * 0x10000000000 +
-      buf[macOffset + 1] * 0x100000000 +
-      ((buf[macOffset + 2] << 24) >>> 0) +
-      ((buf[macOffset + 3] << 16) | (buf[macOffset + 4] << 8) | buf[macOffset + 5]);
-    let macs = this.byVni.get(vni);
-    if (macs === undefined) {
-      macs = new Map();
-      this.byVni.set(vni, macs);
-    }
-    const e = macs.get(mac);
-    if (e !== undefined) {
-      e.packets++;
-      e.lastSeen = tsMs;
-      if (e.vtep !== vtep) {
-        e.previousVtep = e.vtep;
-        e.vtep = vtep;
-        e.moves++;
-        e.dirty = true;
-      }
-      return;
-    }
-    if (this.size >= this.capacity) {
-      this.evictOldest();
-    }
-    macs.set(mac, { vtep, previousVtep: undefined, packets: 1, firstSeen: tsMs, lastSeen: tsMs, moves: 0, dirty: true });
-    this.order.push([vni, mac]);
-    this.size++;
-  }
-
-  private evictOldest(): void {
-    while (this.head < this.order.length) {
-      const [vni, mac] = this.order[this.head++];
-      if (this.head > 4096 && this.head * 2 > this.order.length) {
-        this.order = this.order.slice(this.head);
-        this.head = 0;
-      }
-      const macs = this.byVni.get(vni);
-      if (macs?.delete(mac)) {
-        if (macs.size === 0) {
-          // Keep no empty map per VNI ever seen: a stream of new VNIs would grow memory and drain time.
-          this.byVni.delete(vni);
+    const hi = (buf[macOffset] << 8) | buf[macOffset + 1];
+    const lo = ((buf[macOffset + 2] << 24) | (buf[macOffset + 3] << 16) | (buf[macOffset + 4] << 8) | buf[macOffset + 5]) >>> 0;
+    const mac = hi * 0x100000000 + lo;
+    let h = Math.imul(vni ^ 0x9e3779b9, 0x85ebca6b);
+    h = Math.imul(h ^ hi ^ (h >>> 15), 0xc2b2ae35);
+    h = Math.imul(h ^ lo ^ (h >>> 13), 0x85ebca6b);
+    h ^= h >>> 16;
+    const tag = h | 1;
+    const base = ((h >>> 8) & (this.sets - 1)) * WAYS;
+    const tags = this.tags;
+    const values = this.values;
+    const isV4 = typeof vtep === 'number';
+    let free = -1;
+    let victim = -1;
+    for (let slot = base; slot < base + WAYS; slot++) {
+      const t = tags[slot];
+      if (t === 0) {
+        if (free < 0) {
+          free = slot;
         }
-        this.size--;
-        this._evictions++;
+        continue;
+      }
+      const v = slot * V_WORDS;
+      if (t === tag && values[v + V_MAC] === mac && values[v + V_VNI] === vni) {
+        values[v + V_PACKETS] += 1;
+        values[v + V_LAST] = tsMs;
+        const same = isV4 ? values[v + V_VTEP] === vtep : values[v + V_VTEP] === V6_VTEP && this.v6.get(slot) === vtep;
+        if (!same) {
+          this.move(slot, vtep);
+        }
         return;
       }
+      if (victim < 0 || this.insertedAt[slot] < this.insertedAt[victim]) {
+        victim = slot;
+      }
     }
+    if ((free < 0 || (this.size + 1) * 2 > tags.length) && this.sets < this.maxSets) {
+      this.grow();
+      this.see(vni, buf, macOffset, vtep, tsMs);
+      return;
+    }
+    let slot: number;
+    if (free >= 0) {
+      slot = free;
+      this.size++;
+    } else {
+      slot = victim;
+      this._evictions++;
+      this.v6.delete(slot);
+      this.v6Previous.delete(slot);
+    }
+    tags[slot] = tag;
+    const v = slot * V_WORDS;
+    values[v + V_MAC] = mac;
+    values[v + V_VNI] = vni;
+    if (isV4) {
+      values[v + V_VTEP] = vtep;
+    } else {
+      values[v + V_VTEP] = V6_VTEP;
+      this.v6.set(slot, vtep);
+    }
+    values[v + V_PREV] = NO_VTEP;
+    values[v + V_PACKETS] = 1;
+    values[v + V_FIRST] = tsMs;
+    values[v + V_LAST] = tsMs;
+    values[v + V_MOVES] = 0;
+    this.insertedAt[slot] = this.inserted++;
+    this.flags[slot] = FLAG_USED | FLAG_DIRTY;
+  }
+
+  /** The MAC in `slot` is now behind `vtep` (rare: keeps the previous VTEP). */
+  private move(slot: number, vtep: number | string): void {
+    const v = slot * V_WORDS;
+    const values = this.values;
+    values[v + V_PREV] = values[v + V_VTEP];
+    if (values[v + V_VTEP] === V6_VTEP) {
+      this.v6Previous.set(slot, this.v6.get(slot) ?? '');
+    } else {
+      this.v6Previous.delete(slot);
+    }
+    if (typeof vtep === 'number') {
+      values[v + V_VTEP] = vtep;
+      this.v6.delete(slot);
+    } else {
+      values[v + V_VTEP] = V6_VTEP;
+      this.v6.set(slot, vtep);
+    }
+    values[v + V_MOVES] += 1;
+    this.flags[slot] |= FLAG_DIRTY;
   }
 
   /** Every MAC (at most `limit`), most recently seen first. */
   list(limit = Infinity): MacSighting[] {
     const out: MacSighting[] = [];
-    for (const [vni, macs] of this.byVni) {
-      for (const [mac, e] of macs) {
-        out.push(this.sighting(vni, mac, e));
+    for (let slot = 0; slot < this.tags.length; slot++) {
+      if (this.tags[slot] !== 0) {
+        out.push(this.sighting(slot));
       }
     }
     return out.sort((a, b) => b.lastSeen - a.lastSeen).slice(0, limit);
@@ -108,28 +219,36 @@ export class MacTable {
   /** MACs that are new or moved since the last call. */
   drainChanged(): MacSighting[] {
     const out: MacSighting[] = [];
-    for (const [vni, macs] of this.byVni) {
-      for (const [mac, e] of macs) {
-        if (e.dirty) {
-          e.dirty = false;
-          out.push(this.sighting(vni, mac, e));
-        }
+    const flags = this.flags;
+    for (let slot = 0; slot < flags.length; slot++) {
+      if ((flags[slot] & FLAG_DIRTY) !== 0) {
+        flags[slot] &= ~FLAG_DIRTY;
+        out.push(this.sighting(slot));
       }
     }
     return out;
   }
 
-  private sighting(vni: number, mac: number, e: Entry): MacSighting {
-    const hex = mac.toString(16).padStart(12, '0');
+  private vtepName(word: number, strings: Map<number, string>, slot: number): string | undefined {
+    if (word === NO_VTEP) {
+      return undefined;
+    }
+    return this.formatVtep(word === V6_VTEP ? (strings.get(slot) ?? '') : word);
+  }
+
+  private sighting(slot: number): MacSighting {
+    const v = slot * V_WORDS;
+    const values = this.values;
+    const hex = values[v + V_MAC].toString(16).padStart(12, '0');
     return {
-      vni,
+      vni: values[v + V_VNI],
       mac: hex.replace(/(..)(?!$)/g, '$1:'),
-      vtep: this.formatVtep(e.vtep),
-      packets: e.packets,
-      firstSeen: e.firstSeen,
-      lastSeen: e.lastSeen,
-      previousVtep: e.previousVtep === undefined ? undefined : this.formatVtep(e.previousVtep),
-      moves: e.moves,
+      vtep: this.vtepName(values[v + V_VTEP], this.v6, slot) ?? '',
+      packets: values[v + V_PACKETS],
+      firstSeen: values[v + V_FIRST],
+      lastSeen: values[v + V_LAST],
+      previousVtep: this.vtepName(values[v + V_PREV], this.v6Previous, slot),
+      moves: values[v + V_MOVES],
     };
   }
 }

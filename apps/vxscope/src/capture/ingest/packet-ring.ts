@@ -30,6 +30,9 @@ interface Ring {
 export class PacketRing {
   private readonly rings = new Map<number, Ring>();
   private _skipped = 0;
+  /** The VNI of the previous kept frame and its ring. */
+  private lastVni = -2;
+  private lastRing: Ring | undefined;
 
   constructor(
     private readonly perVni: number,
@@ -42,7 +45,7 @@ export class PacketRing {
   }
 
   keep(vni: number, buf: Uint8Array, offset: number, caplen: number, wirelen: number, linkType: number, tsMs: number): void {
-    let r = this.rings.get(vni);
+    let r = vni === this.lastVni ? this.lastRing : this.rings.get(vni);
     if (r === undefined) {
       if (this.rings.size >= this.maxVnis) {
         this._skipped++;
@@ -59,6 +62,8 @@ export class PacketRing {
       };
       this.rings.set(vni, r);
     }
+    this.lastVni = vni;
+    this.lastRing = r;
     if (r.written - r.drained >= this.perVni) {
       return;
     }

@@ -37,3 +37,35 @@ describe(PairAggregator.name, () => {
     ]);
   });
 });
+
+describe(`${PairAggregator.name} table`, () => {
+  it('should grow past its initial size with exact counts, in first-seen order per (VNI, port, source)', () => {
+    const sut = new PairAggregator(fmt, 8192);
+    for (let r = 0; r < 3; r++) {
+      for (let i = 0; i < 5000; i++) {
+        sut.add4(i % 7, 4789, 0x0a000000 + (i % 100), 0x0b000000 + i, 10 + r, 100 + r);
+      }
+    }
+    const out = sut.flush();
+    expect(out).toHaveLength(5000);
+    expect(out.every((d) => d.packets === 3 && d.bytes === 33 && d.firstSeen === 100 && d.lastSeen === 102)).toBe(true);
+    expect(out.slice(0, 2).map((d) => [d.vni, d.src, d.dst])).toEqual([
+      [0, '10.0.0.0', '11.0.0.0'],
+      [0, '10.0.0.0', '11.0.2.188'], // i = 700: the next with VNI 0 and source 0,
+    ]);
+    expect(sut.evictions).toBe(0);
+    expect(sut.flush()).toEqual([]);
+  });
+
+  it('should count pairs beyond its capacity as evictions instead of growing', () => {
+    const sut = new PairAggregator(fmt, 1000);
+    for (let i = 0; i < 1500; i++) {
+      sut.add4(1, 4789, 1, i, 1, 1);
+      sut.add(1, 4789, 'fd00::1', `fd00::${i.toString(16)}`, 1, 1);
+    }
+    expect(sut.flush()).toHaveLength(2000);
+    expect(sut.evictions).toBe(1000);
+    sut.add4(1, 4789, 1, 2, 1, 1);
+    expect(sut.flush()).toHaveLength(1);
+  });
+});

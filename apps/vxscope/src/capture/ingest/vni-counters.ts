@@ -24,7 +24,15 @@ export interface VniReport {
   lastSeen: number;
 }
 
-/** Mutable per-VNI counters on the hot path; ethertypes and protocols in small maps of numbers. */
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const ETHERTYPE_ARP = 0x0806;
+
+/**
+ * Mutable per-VNI counters on the hot path. The common inner EtherTypes have fixed counters and IP
+ * protocols a 256-slot array, so counting a packet is a few integer adds; other EtherTypes go to a
+ * small map. The order EtherTypes were first seen is kept for the report.
+ */
 export class VniCounters {
   packets = 0;
   bytes = 0;
@@ -33,8 +41,16 @@ export class VniCounters {
   unicast = 0;
   arpRequests = 0;
   arpReplies = 0;
-  readonly ethertypes = new Map<number, number>();
-  readonly ipProtocols = new Map<number, number>();
+  etIpv4 = 0;
+  etIpv6 = 0;
+  etArp = 0;
+  /** EtherTypes other than IPv4, IPv6 and ARP (or -1: no inner Ethernet). */
+  readonly otherEthertypes = new Map<number, number>();
+  /** EtherTypes in the order first seen (each once). */
+  private readonly ethertypeOrder: number[] = [];
+  readonly ipProtocols = new Float64Array(256);
+  /** IP protocols in the order first seen (each once). */
+  private readonly protocolOrder: number[] = [];
   readonly sizes = new Float64Array(SIZE_BUCKETS.length + 1);
   noIFlag = 0;
   reservedBits = 0;
@@ -49,6 +65,39 @@ export class VniCounters {
     this.sizes[i] += 1;
   }
 
+  countEthertype(et: number): void {
+    if (et === ETHERTYPE_IPV4) {
+      if (this.etIpv4++ === 0) {
+        this.ethertypeOrder.push(et);
+      }
+    } else if (et === ETHERTYPE_IPV6) {
+      if (this.etIpv6++ === 0) {
+        this.ethertypeOrder.push(et);
+      }
+    } else if (et === ETHERTYPE_ARP) {
+      if (this.etArp++ === 0) {
+        this.ethertypeOrder.push(et);
+      }
+    } else {
+      const n = this.otherEthertypes.get(et);
+      if (n === undefined) {
+        this.ethertypeOrder.push(et);
+      }
+      this.otherEthertypes.set(et, (n ?? 0) + 1);
+    }
+  }
+
+  /** `protocol`: 0..255 (anything else is ignored). */
+  countProtocol(protocol: number): void {
+    if (protocol >= 0 && protocol < 256 && this.ipProtocols[protocol]++ === 0) {
+      this.protocolOrder.push(protocol);
+    }
+  }
+
+  private ethertypeCount(et: number): number {
+    return et === ETHERTYPE_IPV4 ? this.etIpv4 : et === ETHERTYPE_IPV6 ? this.etIpv6 : et === ETHERTYPE_ARP ? this.etArp : (this.otherEthertypes.get(et) ?? 0);
+  }
+
   report(): VniReport {
     const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`;
     return {
@@ -59,8 +108,8 @@ export class VniCounters {
       unicast: this.unicast,
       arpRequests: this.arpRequests,
       arpReplies: this.arpReplies,
-      innerEthertypes: Object.fromEntries([...this.ethertypes].map(([k, v]) => [hex(k), v])),
-      ipProtocols: Object.fromEntries([...this.ipProtocols].map(([k, v]) => [String(k), v])),
+      innerEthertypes: Object.fromEntries(this.ethertypeOrder.map((k) => [hex(k), this.ethertypeCount(k)])),
+      ipProtocols: Object.fromEntries(this.protocolOrder.map((k) => [String(k), this.ipProtocols[k]])),
       sizes: [...this.sizes],
       noIFlag: this.noIFlag,
       reservedBits: this.reservedBits,
