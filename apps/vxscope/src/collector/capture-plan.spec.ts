@@ -1,27 +1,6 @@
-import type { LinkInfo, VxlanInfo } from '../netlink/netlink.types';
 import { bpfFilter, planCapture } from './capture-plan';
+import { link, vxlanInfo } from '../netlink/testing/link-builders';
 
-const vxlanInfo = (patch: Partial<VxlanInfo>): VxlanInfo => ({
-  vni: 1,
-  dstport: 4789,
-  learning: true,
-  srcPortMin: 0,
-  srcPortMax: 0,
-  proxy: false,
-  rsc: false,
-  l2miss: false,
-  l3miss: false,
-  external: false,
-  ...patch,
-});
-const link = (ifindex: number, name: string, patch: Partial<LinkInfo> = {}): LinkInfo => ({
-  ifindex,
-  name,
-  adminUp: true,
-  lowerUp: true,
-  operstate: 'up',
-  ...patch,
-});
 
 describe(planCapture.name, () => {
   it('should capture on the underlay device of each vxlan device and add its dstport', () => {

@@ -2,10 +2,11 @@ import { encodeVxlanFrame } from '../../../../libs/wire/test/support/encode';
 import type { CaptureHandle, LiveCaptureOptions, PacketHandler } from '../capture/pcap.source';
 import { NetlinkError } from '../netlink/netlink-error';
 import type { NetlinkSource } from '../netlink/netlink.source';
-import type { FdbEntry, LinkInfo, NeighEntry, NetlinkEvent, NetlinkEventHandler, VxlanInfo } from '../netlink/netlink.types';
+import type { FdbEntry, LinkInfo, NeighEntry, NetlinkEvent, NetlinkEventHandler } from '../netlink/netlink.types';
 import type { RouteInfo, RouteTarget } from '../netlink/route.types';
 import { Collector } from './collector';
 import type { CollectorMessage, NetlinkReply, NetlinkRequest } from './collector.protocol';
+import { link, vxlanInfo as vxlan } from '../netlink/testing/link-builders';
 
 class FakePcapSource {
   readonly open = new Map<string, { options: LiveCaptureOptions; onPacket: PacketHandler; closed: boolean }>();
@@ -74,8 +75,6 @@ class FakeNetlinkSource {
   }
 }
 
-const vxlan = (patch: Partial<VxlanInfo> = {}): VxlanInfo => ({ vni: 1, dstport: 4789, learning: true, srcPortMin: 0, srcPortMax: 0, proxy: false, rsc: false, l2miss: false, l3miss: false, external: false, ...patch });
-const link = (ifindex: number, name: string, patch: Partial<LinkInfo> = {}): LinkInfo => ({ ifindex, name, adminUp: true, lowerUp: true, operstate: 'up', ...patch });
 
 describe(Collector.name, () => {
   const options = { interfaces: [], ports: [4789, 8472], snaplen: 256, bufferTimeoutMs: 100, flushIntervalMs: 60_000 };

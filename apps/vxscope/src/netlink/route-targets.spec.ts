@@ -1,27 +1,6 @@
-import type { LinkInfo, VxlanInfo } from './netlink.types';
 import { routeTargets } from './route-targets';
+import { link, vxlanInfo as vxlan } from './testing/link-builders';
 
-const vxlan = (patch: Partial<VxlanInfo>): VxlanInfo => ({
-  vni: 1,
-  dstport: 4789,
-  learning: true,
-  srcPortMin: 0,
-  srcPortMax: 0,
-  proxy: false,
-  rsc: false,
-  l2miss: false,
-  l3miss: false,
-  external: false,
-  ...patch,
-});
-const link = (ifindex: number, name: string, patch: Partial<LinkInfo> = {}): LinkInfo => ({
-  ifindex,
-  name,
-  adminUp: true,
-  lowerUp: true,
-  operstate: 'up',
-  ...patch,
-});
 
 describe(routeTargets.name, () => {
   it('should list each remote VTEP once, pinned to the underlay device the vxlan driver would use', () => {
