@@ -8,6 +8,7 @@ import { SIZE_BUCKETS } from './ingest/vni-counters';
 import { layersOf } from './pcap-export';
 import { describeLayer } from './packet-view';
 import type { InterfaceTotals, StoredPacket, VniRate, VniStats } from './traffic-store';
+import { OptionalVniQuery } from '../common/vni-query.decorator';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const lower = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
@@ -18,12 +19,7 @@ export class VniQueryDto {
   @IsString()
   netns?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 16777215 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(16777215)
+  @OptionalVniQuery()
   vni?: number;
 }
 

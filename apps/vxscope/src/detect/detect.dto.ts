@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 
 import { DETECTION_KINDS, type DetectionKind, type DetectionReason } from './detect.types';
 import type { DetectionRecord } from './detection-store';
+import { OptionalVniQuery } from '../common/vni-query.decorator';
 
 export class DetectionQueryDto {
   @ApiPropertyOptional({ description: 'Only this watched namespace' })
@@ -16,12 +16,7 @@ export class DetectionQueryDto {
   @IsIn(DETECTION_KINDS)
   kind?: DetectionKind;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 16777215 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(16777215)
+  @OptionalVniQuery()
   vni?: number;
 }
 

@@ -5,6 +5,7 @@ import { IsIn, IsInt, IsIP, IsOptional, IsString, isISO8601, Matches, Max, MaxLe
 import type { FdbChange } from '../events/events';
 import { FdbDto } from '../topology/topology.dto';
 import { HISTORY_KINDS, type HistoryKind, type HistoryRow } from './history.types';
+import { OptionalVniQuery } from '../common/vni-query.decorator';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const MAC_MESSAGE = 'mac must look like aa:bb:cc:dd:ee:ff';
@@ -38,12 +39,7 @@ export class EventsQueryDto {
   @Matches(MAC, { message: MAC_MESSAGE })
   mac?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 16777215 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(16777215)
+  @OptionalVniQuery()
   vni?: number;
 
   @ApiPropertyOptional({ description: 'Watched namespace' })

@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIP, IsOptional, IsString, Matches } from 'class-validator';
 
 import type { LinkInfo } from '../netlink/netlink.types';
 import type { FdbFlap, FdbFlapCleared } from './flap-detector';
 import type { FdbRecord, NeighRecord, NetnsState, RouteRecord } from './netns-state';
+import { OptionalVniQuery } from '../common/vni-query.decorator';
 
 const lowerCase = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
 
@@ -15,12 +16,7 @@ export class FdbQueryDto {
   @Matches(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/, { message: 'mac must look like aa:bb:cc:dd:ee:ff' })
   mac?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 16777215 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(16777215)
+  @OptionalVniQuery()
   vni?: number;
 
   @ApiPropertyOptional({ description: 'Destination VTEP address' })
