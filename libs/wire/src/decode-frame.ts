@@ -402,7 +402,14 @@ function decodeTunnel(
   } else {
     out.nestedVxlan++;
   }
-  if (depth < MAX_NESTED_VXLAN && (innerEtherType === ETHERTYPE_IPV4 || innerEtherType === ETHERTYPE_IPV6)) {
+  // An inner IPv4 header that is there and does not carry UDP cannot hold VXLAN: skip the call
+  // (it would return false and change nothing; the common case, inner TCP).
+  if (
+    depth < MAX_NESTED_VXLAN &&
+    (innerEtherType === ETHERTYPE_IPV4
+      ? udpEnd - pos < IPV4_MIN_HEADER_LENGTH || buf[pos + 9] === IP_PROTOCOL_UDP
+      : innerEtherType === ETHERTYPE_IPV6)
+  ) {
     decodeTunnel(buf, frameOffset, pos, udpEnd, innerEtherType, ports, out, depth + 1);
   }
   return true;

@@ -94,7 +94,8 @@ class PcapFormatState {
   format: PcapFormat | undefined;
   /** Byte order of the file (pcap) or current section (pcapng). */
   littleEndian = true;
-  private nanoseconds = false;
+  /** pcap: fractions are nanoseconds (else microseconds). Read by PcapStreamParser's record loop. */
+  nanoseconds = false;
   private interfaces: PcapngInterface[] = [];
   /** Stream offset of the next unit, for error messages. */
   position = 0;
@@ -474,6 +475,9 @@ export class PcapStreamParser {
       this.emit(this.carry, 0, size);
     }
     for (;;) {
+      if (state.format === 'pcap') {
+        pos = this.pcapRecords(chunk, pos);
+      }
       const available = chunk.length - pos;
       if (available === 0 || available < state.headerNeed()) {
         break;
@@ -499,6 +503,35 @@ export class PcapStreamParser {
       const needed = this.carryLength >= headerNeed ? state.unitSize(this.carry, 0) : headerNeed;
       throw new DecodeError(state.format ?? 'pcap', 'truncated', state.position, needed, this.carryLength);
     }
+  }
+
+  /**
+   * The common case, classic pcap: delivers the complete records from `pos` in one tight loop (what
+   * emit() and consume() would do, minus the per-record dispatch). Stops before a record that is cut
+   * off or has a bad length; push() then carries or rejects it. Returns the new `pos`.
+   */
+  private pcapRecords(chunk: Uint8Array, pos: number): number {
+    const s = this.state;
+    const le = s.littleEndian;
+    const nanoseconds = s.nanoseconds;
+    const linkType = s.linkType;
+    const onPacket = this.onPacket;
+    const length = chunk.length;
+    while (length - pos >= PCAP_RECORD_HEADER_LENGTH) {
+      const capturedLength = read32(chunk, pos + 8, le);
+      const size = PCAP_RECORD_HEADER_LENGTH + capturedLength;
+      if (capturedLength > MAX_UNIT_LENGTH || length - pos < size) {
+        break;
+      }
+      const tsSec = read32(chunk, pos, le);
+      const fraction = read32(chunk, pos + 4, le);
+      const originalLength = read32(chunk, pos + 12, le);
+      s.position += size;
+      this.packetCount++;
+      onPacket(chunk, pos + PCAP_RECORD_HEADER_LENGTH, capturedLength, originalLength, linkType, tsSec, nanoseconds ? fraction : fraction * 1000);
+      pos += size;
+    }
+    return pos;
   }
 
   private emit(buf: Uint8Array, offset: number, size: number): void {

@@ -95,7 +95,9 @@ export class MacTable {
         to++; // at most WAYS - 1: the old set held at most WAYS MACs
       }
       this.tags[to] = tag;
-      this.values.set(values.subarray(from * V_WORDS, (from + 1) * V_WORDS), to * V_WORDS);
+      for (let w = 0; w < V_WORDS; w++) {
+        this.values[to * V_WORDS + w] = values[from * V_WORDS + w];
+      }
       this.insertedAt[to] = insertedAt[from];
       this.flags[to] = flags[from];
       const a = v6.get(from);
@@ -127,7 +129,6 @@ export class MacTable {
     const values = this.values;
     const isV4 = typeof vtep === 'number';
     let free = -1;
-    let victim = -1;
     for (let slot = base; slot < base + WAYS; slot++) {
       const t = tags[slot];
       if (t === 0) {
@@ -146,9 +147,6 @@ export class MacTable {
         }
         return;
       }
-      if (victim < 0 || this.insertedAt[slot] < this.insertedAt[victim]) {
-        victim = slot;
-      }
     }
     if ((free < 0 || (this.size + 1) * 2 > tags.length) && this.sets < this.maxSets) {
       this.grow();
@@ -160,7 +158,9 @@ export class MacTable {
       slot = free;
       this.size++;
     } else {
-      slot = victim;
+      // New MAC, full set (rare): the oldest-inserted MAC of the set goes. Read only now, so a
+      // sighting of a known MAC never touches `insertedAt`.
+      slot = this.oldest(base);
       this._evictions++;
       this.v6.delete(slot);
       this.v6Previous.delete(slot);
@@ -182,6 +182,19 @@ export class MacTable {
     values[v + V_MOVES] = 0;
     this.insertedAt[slot] = this.inserted++;
     this.flags[slot] = FLAG_USED | FLAG_DIRTY;
+  }
+
+  /** The used slot of the set at `base` inserted first (the first such slot on a tie). */
+  private oldest(base: number): number {
+    const tags = this.tags;
+    const insertedAt = this.insertedAt;
+    let victim = -1;
+    for (let slot = base; slot < base + WAYS; slot++) {
+      if (tags[slot] !== 0 && (victim < 0 || insertedAt[slot] < insertedAt[victim])) {
+        victim = slot;
+      }
+    }
+    return victim;
   }
 
   /** The MAC in `slot` is now behind `vtep` (rare: keeps the previous VTEP). */

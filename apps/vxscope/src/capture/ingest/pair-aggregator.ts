@@ -137,7 +137,11 @@ export class PairAggregator {
       while (keys[slot * SLOT_U32 + W_STAMP] === gen) {
         slot = (slot + 1) & mask;
       }
-      keys.set(oldKeys.subarray(from, from + SLOT_U32), slot * SLOT_U32);
+      // Word by word: a subarray() per record would allocate a view (slow, and this runs per pair).
+      const to = slot * SLOT_U32;
+      for (let w = 0; w < SLOT_U32; w++) {
+        keys[to + w] = oldKeys[from + w];
+      }
       this.order[i] = slot;
     }
     this.keys = keys;
