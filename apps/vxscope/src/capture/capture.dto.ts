@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsInt, IsIP, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIP, IsOptional, IsString, Matches } from 'class-validator';
 
 import type { FlowRow } from './ingest/flow-table';
 import type { MacSighting } from './ingest/mac-table';
@@ -8,7 +8,7 @@ import { SIZE_BUCKETS } from './ingest/vni-counters';
 import { layersOf } from './pcap-export';
 import { describeLayer } from './packet-view';
 import type { InterfaceTotals, StoredPacket, VniRate, VniStats } from './traffic-store';
-import { OptionalVniQuery } from '../common/vni-query.decorator';
+import { OptionalLimitQuery, OptionalVniQuery } from '../common/query.decorators';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const lower = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
@@ -24,12 +24,7 @@ export class VniQueryDto {
 }
 
 export class FlowQueryDto extends VniQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @OptionalLimitQuery(50)
   limit?: number;
 }
 
@@ -47,12 +42,7 @@ export class PacketQueryDto extends MacQueryDto {
   @IsIP()
   ip?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @OptionalLimitQuery(50)
   limit?: number;
 }
 

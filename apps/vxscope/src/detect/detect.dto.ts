@@ -3,7 +3,7 @@ import { IsIn, IsOptional, IsString } from 'class-validator';
 
 import { DETECTION_KINDS, type DetectionKind, type DetectionReason } from './detect.types';
 import type { DetectionRecord } from './detection-store';
-import { OptionalVniQuery } from '../common/vni-query.decorator';
+import { OptionalVniQuery } from '../common/query.decorators';
 
 export class DetectionQueryDto {
   @ApiPropertyOptional({ description: 'Only this watched namespace' })

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsIP, IsOptional, IsString, isISO8601, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, isISO8601, Matches, MaxLength, Min } from 'class-validator';
 
 import type { FdbChange } from '../events/events';
 import { FdbDto } from '../topology/topology.dto';
 import { HISTORY_KINDS, type HistoryKind, type HistoryRow } from './history.types';
-import { OptionalVniQuery } from '../common/vni-query.decorator';
+import { OptionalLimitQuery, OptionalVniQuery } from '../common/query.decorators';
 
 const MAC = /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/;
 const MAC_MESSAGE = 'mac must look like aa:bb:cc:dd:ee:ff';
@@ -67,12 +67,7 @@ export class EventsQueryDto {
   @Min(0, { message: timeMessage('until') })
   until?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @OptionalLimitQuery(100)
   limit?: number;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page: rows older than that one' })
@@ -97,12 +92,7 @@ export class FdbHistoryQueryDto {
   @MaxLength(4096)
   netns?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @OptionalLimitQuery(100)
   limit?: number;
 }
 

@@ -5,7 +5,7 @@ import { IsBoolean, IsIP, IsOptional, IsString, Matches } from 'class-validator'
 import type { LinkInfo } from '../netlink/netlink.types';
 import type { FdbFlap, FdbFlapCleared } from './flap-detector';
 import type { FdbRecord, NeighRecord, NetnsState, RouteRecord } from './netns-state';
-import { OptionalVniQuery } from '../common/vni-query.decorator';
+import { OptionalVniQuery } from '../common/query.decorators';
 
 const lowerCase = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.toLowerCase() : value);
 
