@@ -50,10 +50,16 @@ export interface WireDetectionRow {
 export interface DetectionEvent {
   readonly netns: string;
   readonly kind: DetectionKind;
+  /** The finer cause within the kind, as GET /api/detections gives it. */
+  readonly reason: DetectionReason;
   readonly vni?: number;
   readonly vtep?: string;
   readonly mac?: string;
   /** Occurrences since the previous event for the same key (the first event: since it began). */
   readonly count: number;
+  /** Occurrences since the key was first seen, as GET /api/detections counts them. */
+  readonly total: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
   readonly detail: string;
 }

@@ -16,7 +16,7 @@ const row = (o: Partial<WireDetectionRow> = {}): WireDetectionRow => ({
 describe(DetectionStore.name, () => {
   it('should report a key at once the first time, then only in the summary', () => {
     const sut = new DetectionStore();
-    expect(sut.add('h1', row())).toEqual({ netns: 'h1', kind: 'unknown-vni', vni: 101, vtep: '10.0.0.1', count: 3, detail: 'VNI 101 from VTEP 10.0.0.1' });
+    expect(sut.add('h1', row())).toEqual({ netns: 'h1', kind: 'unknown-vni', reason: 'no-device', vni: 101, vtep: '10.0.0.1', count: 3, total: 3, firstSeen: 1000, lastSeen: 1100, detail: 'VNI 101 from VTEP 10.0.0.1' });
     expect(sut.add('h1', row({ count: 5, firstSeen: 1200, lastSeen: 1300 }))).toBeUndefined();
     expect(sut.add('h1', row({ count: 2, firstSeen: 1400, lastSeen: 1500 }))).toBeUndefined();
     expect(sut.summary()).toEqual([expect.objectContaining({ netns: 'h1', count: 7 })]);

@@ -47,10 +47,14 @@ function eventOf(r: DetectionRecord, count: number): DetectionEvent {
   return {
     netns: r.netns,
     kind: r.kind,
+    reason: r.reason,
     ...(r.vni !== undefined && { vni: r.vni }),
     ...(r.vtep !== undefined && { vtep: r.vtep }),
     ...(r.mac !== undefined && { mac: r.mac }),
     count,
+    total: r.count,
+    firstSeen: r.firstSeen,
+    lastSeen: r.lastSeen,
     detail: r.detail,
   };
 }

@@ -222,10 +222,14 @@ describe(HistoryService.name, () => {
     bus.emit('detection', {
       netns: 'h1',
       kind: 'misdirected',
+      reason: 'wrong-vtep',
       vni: 1,
       vtep: '10.11.0.3',
       mac: C2,
       count: 4,
+      total: 4,
+      firstSeen: T0,
+      lastSeen: T0,
       detail: 'sent to 10.11.0.3, FDB says 10.11.0.2',
     });
 

@@ -377,7 +377,7 @@
   state.detections = [];
 
   function detectionItem(d, at) {
-    return { at, kind: d.kind, reason: d.reason, netns: d.netns, vni: d.vni, vtep: d.vtep, mac: d.mac, count: d.count, detail: d.detail };
+    return { at, kind: d.kind, reason: d.reason, netns: d.netns, vni: d.vni, vtep: d.vtep, mac: d.mac, count: d.total ?? d.count, detail: d.detail };
   }
 
   function flapItem(f, cleared) {
