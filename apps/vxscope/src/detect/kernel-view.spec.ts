@@ -1,5 +1,6 @@
 import type { FdbEntry, LinkInfo } from '../netlink/netlink.types';
 import { formatMacNumber, ipv4ToNumber, KernelView, macAt, macToNumber } from './kernel-view';
+import { vxlanInfo } from '../netlink/testing/link-builders';
 
 const n = ipv4ToNumber;
 const ZERO = '00:00:00:00:00:00';
@@ -13,21 +14,15 @@ function vxlan(ifindex: number, vni: number, o: { port?: number; local?: string;
   return link(ifindex, `vx${ifindex}`, {
     kind: 'vxlan',
     mtu: o.mtu ?? 1450,
-    vxlan: {
+    vxlan: vxlanInfo({
       vni,
       dstport: o.port ?? 4789,
       ...(o.local !== undefined && { local: o.local }),
       ...(o.group !== undefined && { group: o.group }),
       underlayIfindex: 2,
       learning: o.learning ?? true,
-      srcPortMin: 0,
-      srcPortMax: 0,
-      proxy: false,
-      rsc: false,
-      l2miss: false,
-      l3miss: false,
       external: o.external ?? false,
-    },
+    }),
   });
 }
 

@@ -13,6 +13,7 @@ import type { FdbEntry, LinkInfo } from '../netlink/netlink.types';
 import type { WireDetectionRow } from './detect.types';
 import { KernelView } from './kernel-view';
 import { WireChecker } from './wire-checker';
+import { vxlanInfo } from '../netlink/testing/link-builders';
 
 const LOCAL = '10.0.0.1';
 const PEER = '10.0.0.2';
@@ -35,21 +36,14 @@ function vxlan(ifindex: number, o: { vni?: number; port?: number; local?: string
   return link(ifindex, `vxlan${ifindex}`, {
     kind: 'vxlan',
     mtu: o.mtu ?? 1450,
-    vxlan: {
+    vxlan: vxlanInfo({
       vni: o.vni ?? 100,
       dstport: o.port ?? 4789,
       ...(o.local !== null && { local: o.local ?? LOCAL }),
       ...(o.group !== undefined && { group: o.group }),
       underlayIfindex: 2,
       learning: o.learning ?? true,
-      srcPortMin: 0,
-      srcPortMax: 0,
-      proxy: false,
-      rsc: false,
-      l2miss: false,
-      l3miss: false,
-      external: false,
-    },
+    }),
   });
 }
 

@@ -9,6 +9,7 @@ import { TopologyService } from '../topology/topology.service';
 import { Clock } from './clock';
 import { FLUSH_INTERVAL_MS, FLUSH_ROWS, HistoryService } from './history.service';
 import { HistorySource } from './history.source';
+import { vxlanInfo } from '../netlink/testing/link-builders';
 
 class FakeClock extends Clock {
   constructor(public t: number) {
@@ -31,20 +32,7 @@ const vxlan0: LinkInfo = {
   lowerUp: true,
   operstate: 'unknown',
   mac: '02:aa:00:00:00:05',
-  vxlan: {
-    vni: 1,
-    remote: '10.11.0.2',
-    local: '10.11.0.1',
-    dstport: 4789,
-    learning: true,
-    srcPortMin: 0,
-    srcPortMax: 0,
-    proxy: false,
-    rsc: false,
-    l2miss: false,
-    l3miss: false,
-    external: false,
-  },
+  vxlan: vxlanInfo({ remote: '10.11.0.2', local: '10.11.0.1' }),
 };
 const u0: LinkInfo = { ifindex: 2, name: 'u0', kind: 'veth', adminUp: true, lowerUp: true, operstate: 'up' };
 

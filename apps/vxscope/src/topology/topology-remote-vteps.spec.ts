@@ -1,22 +1,9 @@
 import { EventBus } from '../events/event-bus.service';
-import type { FdbEntry, LinkInfo, VxlanInfo } from '../netlink/netlink.types';
+import type { FdbEntry, LinkInfo } from '../netlink/netlink.types';
 import { TopologyService } from './topology.service';
+import { vxlanInfo } from '../netlink/testing/link-builders';
 
-const vxlan: VxlanInfo = {
-  vni: 1,
-  remote: '10.11.0.2',
-  local: '10.11.0.1',
-  underlayIfindex: 2,
-  dstport: 4789,
-  learning: true,
-  srcPortMin: 0,
-  srcPortMax: 0,
-  proxy: false,
-  rsc: false,
-  l2miss: false,
-  l3miss: false,
-  external: false,
-};
+const vxlan = vxlanInfo({ remote: '10.11.0.2', local: '10.11.0.1', underlayIfindex: 2 });
 const links: LinkInfo[] = [
   { ifindex: 2, name: 'u0', adminUp: true, lowerUp: true, operstate: 'up' },
   { ifindex: 5, name: 'vxlan0', kind: 'vxlan', vxlan, adminUp: true, lowerUp: true, operstate: 'unknown' },
