@@ -8,10 +8,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { Command, Option } from 'commander';
 import type { ChildProcess } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 
 import { NotACaptureError } from './capture/not-a-capture.error';
 import { OfflineReader, type ReadResult } from './capture/offline-reader';
+import { readCaptureFile } from './capture/split-read';
 import { ConfigError, loadAppConfig, type ConfigOverrides } from './config/app-config';
 import { ApiError } from './lab/api.error';
 import type { serve as serveFn } from './main';
@@ -96,51 +97,21 @@ async function demo(opts: Record<string, unknown>): Promise<void> {
   }
 }
 
-/** Large chunks keep per-chunk overhead low; each chunk still yields to the event loop. */
-const READ_CHUNK_BYTES = 2 * 1024 * 1024;
+/** `read` splits a file only when each thread gets at least this much of it (a worker costs ~50 ms to start). */
+const READ_MIN_PART_BYTES = 16 * 1024 * 1024;
+const READ_TOP_FLOWS = 20;
 
-/**
- * The file in chunks, through two buffers used in turn: the next chunk is read (on the thread pool)
- * while the caller works on the current one. A yielded chunk is only valid until the next step; the
- * reader keeps no view of it (the pcap parser copies a record cut between chunks). Reusing the buffers
- * spares a fresh 1 MiB allocation, its page faults and cold cache lines per chunk.
- */
-async function* fileChunks(file: string, size: number): AsyncGenerator<Uint8Array> {
-  const handle = await open(file, 'r');
-  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
-  let next = 0;
-  let pending: Promise<{ bytesRead: number }> | undefined = handle.read(buffers[next], 0, size, null);
-  try {
-    for (;;) {
-      const { bytesRead } = await pending.catch((err: unknown) => {
-        // As a read stream reports it (no JS frames: the CLI prints an unknown error's stack).
-        if (err instanceof Error) {
-          err.stack = `${err.name}: ${err.message}`;
-        }
-        throw err;
-      });
-      pending = undefined;
-      if (bytesRead === 0) {
-        return;
-      }
-      const chunk = buffers[next];
-      next ^= 1;
-      pending = handle.read(buffers[next], 0, size, null);
-      yield chunk.subarray(0, bytesRead);
-    }
-  } finally {
-    await pending?.catch(() => undefined);
-    await handle.close();
-  }
-}
-
-async function read(files: string[], opts: { json?: boolean; ports?: string }): Promise<void> {
+async function read(files: string[], opts: { json?: boolean; ports?: string; threads?: string }): Promise<void> {
   const config = loadAppConfig({ ports: opts.ports });
+  const threads = opts.threads === undefined ? Math.min(availableParallelism(), 4) : Number(opts.threads);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new ConfigError([`threads (--threads): "${opts.threads}" must be an integer from 1 to 64`]);
+  }
   const reader = new OfflineReader(config.ports);
   for (const file of files) {
-    await reader.read(file, fileChunks(file, READ_CHUNK_BYTES));
+    await readCaptureFile(reader, file, { threads, minPartBytes: READ_MIN_PART_BYTES, ports: config.ports, topK: READ_TOP_FLOWS });
   }
-  const result = reader.result();
+  const result = reader.result(READ_TOP_FLOWS);
   process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : formatReadResult(result));
 }
 
@@ -185,6 +156,7 @@ async function main(): Promise<void> {
     .argument('<files...>')
     .option('--json', 'print the report as JSON')
     .option('--ports <list>', 'UDP ports decoded as VXLAN (default 4789,8472) [VXSCOPE_PORTS]')
+    .option('--threads <n>', 'threads that read one large classic pcap file (default: CPUs, at most 4; 1: one pass)')
     .action(read);
   // `read` needs no lab commands; everything else (including --help) lists them.
   if (process.argv[2] !== 'read') {

@@ -30,7 +30,15 @@ export {
   VXLAN_GPE_NEXT_PROTOCOL_DECODERS,
   type UdpPortLayer,
 } from './registry';
-export { PcapFileReader, PcapStreamParser, type PcapFormat, type PcapPacketHandler } from './pcap-file';
+export {
+  findPcapRecordStart,
+  PcapFileReader,
+  pcapRecordLayout,
+  PcapStreamParser,
+  type PcapFormat,
+  type PcapPacketHandler,
+  type PcapRecordLayout,
+} from './pcap-file';
 export { formatIpv4, formatIpv6, formatMac } from './format';
 
 export { ARP_REPLY, ARP_REQUEST, decodeArp, type ArpHeader } from './arp';

@@ -454,6 +454,18 @@ export class PcapStreamParser {
   }
 
   /**
+   * Goes on at stream offset `position` of the same classic pcap file: for a reader that was given the
+   * file header and continues at a record start further in (see `findPcapRecordStart`). Only between
+   * records, so positions in error messages stay those of the whole file.
+   */
+  resumeAt(position: number): void {
+    if (this.state.format !== 'pcap' || this.carryLength > 0) {
+      throw new Error('PcapStreamParser.resumeAt: only after a classic pcap header, between records');
+    }
+    this.state.position = position;
+  }
+
+  /**
    * Feeds the next chunk; calls `onPacket` synchronously for every packet it completes.
    * @throws DecodeError when the data is not a valid pcap/pcapng stream
    */
@@ -557,4 +569,78 @@ export class PcapStreamParser {
     this.carryLength += take;
     return pos + take;
   }
+}
+
+/** What a classic pcap file header says about its records (for finding record starts mid-file). */
+export interface PcapRecordLayout {
+  readonly littleEndian: boolean;
+  readonly nanoseconds: boolean;
+  /** SnapLen of the file header; 0 when the header gives none. */
+  readonly snaplen: number;
+}
+
+/**
+ * The record layout of a classic pcap file from its 24-byte header, or undefined when `buf` does not
+ * start with a classic pcap header (pcapng, too short, not a capture).
+ */
+export function pcapRecordLayout(buf: Uint8Array): PcapRecordLayout | undefined {
+  if (buf.length < PCAP_FILE_HEADER_LENGTH) {
+    return undefined;
+  }
+  const magic = read32(buf, 0, true);
+  const littleEndian = magic === MAGIC_MICROS || magic === MAGIC_NANOS;
+  if (!littleEndian && magic !== MAGIC_MICROS_SWAPPED && magic !== MAGIC_NANOS_SWAPPED) {
+    return undefined;
+  }
+  if (read16(buf, 4, littleEndian) !== 2) {
+    return undefined;
+  }
+  return {
+    littleEndian,
+    nanoseconds: magic === MAGIC_NANOS || magic === MAGIC_NANOS_SWAPPED,
+    snaplen: read32(buf, 16, littleEndian),
+  };
+}
+
+/** Seconds two neighbouring records may differ by and still look like one capture. */
+const RESYNC_MAX_TIME_STEP = 3600;
+
+/**
+ * Classic pcap has no record marker, so a reader that starts in the middle of a file must guess
+ * where a record begins: the first offset from `from` where `chain` consecutive record headers
+ * (or as many as fit before the end of `buf`, at least two) are plausible — captured length within
+ * the snap length and not above the original length, sub-second part below one second, timestamps
+ * within an hour of each other. Returns -1 when no offset qualifies.
+ *
+ * A guess, not a proof: a caller must check it, e.g. by parsing up to it from a known record start
+ * and landing on it exactly (`vxscope read` does, and falls back to one sequential pass if not).
+ */
+export function findPcapRecordStart(buf: Uint8Array, from: number, layout: PcapRecordLayout, chain = 8): number {
+  const le = layout.littleEndian;
+  const maxCaplen = layout.snaplen > 0 && layout.snaplen < MAX_UNIT_LENGTH ? layout.snaplen : MAX_UNIT_LENGTH;
+  const maxFraction = layout.nanoseconds ? 1e9 : 1e6;
+  const plausible = (p: number): boolean => {
+    // Empty records are legal but rare; zero-filled payload would look like a chain of them.
+    const caplen = read32(buf, p + 8, le);
+    return caplen > 0 && caplen <= maxCaplen && caplen <= read32(buf, p + 12, le) && read32(buf, p + 4, le) < maxFraction;
+  };
+  for (let start = from; start + PCAP_RECORD_HEADER_LENGTH <= buf.length; start++) {
+    let p = start;
+    let seen = 0;
+    let previousSec = -1;
+    while (seen < chain && p + PCAP_RECORD_HEADER_LENGTH <= buf.length && plausible(p)) {
+      const sec = read32(buf, p, le);
+      if (previousSec >= 0 && Math.abs(sec - previousSec) > RESYNC_MAX_TIME_STEP) {
+        break;
+      }
+      previousSec = sec;
+      seen++;
+      p += PCAP_RECORD_HEADER_LENGTH + read32(buf, p + 8, le);
+    }
+    const cutOff = p + PCAP_RECORD_HEADER_LENGTH > buf.length;
+    if (seen >= chain || (cutOff && seen >= 2)) {
+      return start;
+    }
+  }
+  return -1;
 }

@@ -2,6 +2,7 @@ import type { FlowRow } from './ingest/flow-table';
 import type { IngestReport } from './ingest/ingest';
 import type { MacSighting } from './ingest/mac-table';
 import type { RecentPacket } from './ingest/packet-ring';
+import { addPacketCounts } from './ingest/packet-counts';
 import { emptyVniReport, mergeVniReport, type VniReport } from './ingest/vni-counters';
 import type { InterfaceCaptureStats, InterfaceDelta, PairDelta } from '../collector/collector.protocol';
 
@@ -101,16 +102,7 @@ export class TrafficStore {
   }
 
   private mergeReport(netns: string, ifname: string, r: IngestReport): void {
-    const t = this.iface(netns, ifname);
-    t.packets += r.packets;
-    t.vxlanPackets += r.vxlanPackets;
-    t.gpePackets += r.gpePackets;
-    t.genevePackets += r.genevePackets;
-    t.otherPackets += r.otherPackets;
-    t.vniOverflow += r.vniOverflow;
-    for (const [reason, n] of Object.entries(r.decodeErrors)) {
-      t.decodeErrors[reason] = (t.decodeErrors[reason] ?? 0) + n;
-    }
+    addPacketCounts(this.iface(netns, ifname), r);
     for (const [vniText, report] of Object.entries(r.vnis)) {
       const v = this.vni(netns, Number(vniText));
       if (v) {

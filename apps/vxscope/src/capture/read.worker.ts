@@ -1,0 +1,27 @@
+/**
+ * Worker thread of `vxscope read`: reads one later part of a classic pcap file through its own
+ * ingest and posts the result (see split-read.ts). Loaded by path, so it imports only what it needs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+
+import { fileChunks } from './file-chunks';
+import { OfflineReader } from './offline-reader';
+import type { ReadPartJob, ReadPartOutcome } from './read-part';
+
+async function readPart(job: ReadPartJob): Promise<ReadPartOutcome> {
+  const reader = new OfflineReader(job.ports);
+  const file = reader.begin(job.file);
+  await file.feed([job.header]);
+  file.resumeAt(job.start);
+  await file.feed(fileChunks(job.file, job.start, job.end));
+  const onBoundary = file.onBoundary;
+  if (job.last) {
+    file.finish();
+  }
+  return { ok: true, onBoundary, broken: file.broken, result: reader.result(OfflineReader.partTopK(job.topK)) };
+}
+
+readPart(workerData as ReadPartJob).then(
+  (outcome) => parentPort?.postMessage(outcome),
+  (err: unknown) => parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ReadPartOutcome),
+);
