@@ -4,7 +4,8 @@
  * (a) OFFLINE: generates a seeded ≥ 2 M-packet VXLAN capture (twice: whole frames, and cut at 192 bytes),
  *     then times on the same file, in the same run: ours (`vxscope read --json` as users run it, and
  *     with --threads 1), a C libpcap loop extracting the VNI (the limit), node_pcap's decoder (a peer)
- *     and tshark on a 100 k-packet slice (extrapolated). Targets: ours ≥ 3 M packets/s, ≥ 0.5 × the C loop, peak RSS ≤ 150 MB. A missed speed target is profiled (`node --cpu-prof`).
+ *     and tshark on a 100 k-packet slice (extrapolated). Targets: ours ≥ 3 M packets/s, ≥ 0.5 × the
+ *     C loop, peak RSS ≤ 150 MB. A missed speed target is profiled (`node --cpu-prof`).
  * (b) LIVE: two namespaces joined by a veth underlay; the daemon watches the receiver's underlay; a C
  *     injector in the sender namespace replays VXLAN frames at rising rates. Per rate: sent, captured,
  *     libpcap received/dropped, collector CPU per packet. Target: 0 drops at 1 M packets/s.
