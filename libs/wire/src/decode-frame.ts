@@ -157,6 +157,9 @@ function resetVxlanFrameInfo(out: VxlanFrameInfo): void {
  * @param linkType pcap link type: 1 Ethernet, 113 Linux SLL, 276 Linux SLL2
  * @param ports which UDP ports carry VXLAN (destination port checked first, then source)
  * @param out reusable result, reset on every call
+ * @param maxNested how many VXLAN-in-VXLAN levels to follow for `nestedVxlan` (0: none, and
+ *   `nestedVxlan` stays 0). A caller that decodes the inner packet anyway can look for a nested
+ *   tunnel itself and save a second walk over the inner IP and UDP headers.
  * @returns true when a VXLAN frame was decoded; false when the frame is not VXLAN (`out.error`
  *   undefined) or could not be decoded (`out.error`/`out.errorLayer` say why)
  */
@@ -167,6 +170,7 @@ export function decodeVxlanFrame(
   linkType: number,
   ports: PortRegistry,
   out: VxlanFrameInfo,
+  maxNested = MAX_NESTED_VXLAN,
 ): boolean {
   resetVxlanFrameInfo(out);
   const limit = offset + length;
@@ -207,7 +211,7 @@ export function decodeVxlanFrame(
     etherType = u16(buf, pos + 2);
     pos += VLAN_TAG_LENGTH;
   }
-  return decodeTunnel(buf, offset, pos, end, etherType, ports, out, 0);
+  return decodeTunnel(buf, offset, pos, end, etherType, ports, out, 0, maxNested);
 }
 
 /**
@@ -223,6 +227,7 @@ function decodeTunnel(
   ports: PortRegistry,
   out: VxlanFrameInfo,
   depth: number,
+  maxDepth: number,
 ): boolean {
   const outer = depth === 0;
   const ipOffset = pos;
@@ -405,12 +410,12 @@ function decodeTunnel(
   // An inner IPv4 header that is there and does not carry UDP cannot hold VXLAN: skip the call
   // (it would return false and change nothing; the common case, inner TCP).
   if (
-    depth < MAX_NESTED_VXLAN &&
+    depth < maxDepth &&
     (innerEtherType === ETHERTYPE_IPV4
       ? udpEnd - pos < IPV4_MIN_HEADER_LENGTH || buf[pos + 9] === IP_PROTOCOL_UDP
       : innerEtherType === ETHERTYPE_IPV6)
   ) {
-    decodeTunnel(buf, frameOffset, pos, udpEnd, innerEtherType, ports, out, depth + 1);
+    decodeTunnel(buf, frameOffset, pos, udpEnd, innerEtherType, ports, out, depth + 1, maxDepth);
   }
   return true;
 }

@@ -270,6 +270,18 @@ describe(decodeVxlanFrame.name, () => {
     expect(sut).toMatchObject({ vni: 90, nestedVxlan: MAX_NESTED_VXLAN });
   });
 
+  it('should not look for nested VXLAN headers when maxNested is 0, and decode the rest alike', () => {
+    const frame = encodeVxlanFrame({ vni: 1, payload: encodeVxlanPacket({ vni: 2 }) });
+    const [, nested] = decode(frame);
+    const sut = createVxlanFrameInfo();
+
+    const ok = decodeVxlanFrame(frame, 0, frame.length, LINKTYPE_ETHERNET, ports, sut, 0);
+
+    expect(ok).toBe(true);
+    expect(nested.nestedVxlan).toBe(1);
+    expect(sut).toEqual({ ...nested, nestedVxlan: 0 });
+  });
+
   it('should not count a truncated nested VXLAN header, nor report it as an error', () => {
     const nested = encodeVxlanPacket({ vni: 2 }).subarray(0, 20 + 8 + 4);
     const [ok, sut] = decode(encodeVxlanFrame({ vni: 1, payload: nested }));

@@ -1,4 +1,4 @@
-import { encodeEthernet, encodeVxlanFrame, encodeVxlanPacket, mac } from '../../../../../libs/wire/test/support/encode';
+import { encodeEthernet, encodeIpv6, encodeVxlanFrame, encodeVxlanPacket, ETHERTYPE_IPV6, mac } from '../../../../../libs/wire/test/support/encode';
 import { DEFAULT_INGEST_OPTIONS, Ingest } from './ingest';
 
 const ETH = 1;
@@ -37,6 +37,23 @@ describe(Ingest.name, () => {
     const r = sut.drain();
     expect(r.vxlanPackets).toBe(1);
     expect(Object.fromEntries(Object.entries(r.vnis).map(([k, v]) => [k, v.packets]))).toEqual({ '1': 1, '2': 1, '3': 1 });
+  });
+
+  it('should count a nested VXLAN header behind more IPv6 extension headers than the inner flow decoder walks', () => {
+    const sut = new Ingest(opts);
+    const destOpts = Uint8Array.of(0, 0, 1, 4, 0, 0, 0, 0); // PadN option
+    const inner = encodeIpv6({
+      src: 'fd00::1',
+      dst: 'fd00::2',
+      protocol: 17,
+      extensionHeaders: Array.from({ length: 9 }, () => [60, destOpts] as const),
+      payload: encodeVxlanPacket({ vni: 2 }).subarray(20), // the UDP datagram of a VXLAN packet
+    });
+    const outer = encodeVxlanFrame({ vni: 1, ethertype: ETHERTYPE_IPV6, payload: inner });
+    sut.packet(outer, 0, outer.length, outer.length, ETH, 1);
+    const r = sut.drain();
+    expect(r.vxlanPackets).toBe(1);
+    expect(Object.fromEntries(Object.entries(r.vnis).map(([k, v]) => [k, v.packets]))).toEqual({ '1': 1, '2': 1 });
   });
 
   it('should count the VNI and the error of a frame whose inner Ethernet is cut short', () => {

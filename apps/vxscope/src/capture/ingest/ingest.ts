@@ -72,7 +72,10 @@ export interface IngestState {
  * should not allocate.
  */
 export interface FrameObserver {
-  /** A frame with a VXLAN header (`f` describes the outermost one; its inner frame may be cut short). */
+  /**
+   * A frame with a VXLAN header (`f` describes the outermost one; its inner frame may be cut short).
+   * `f.nestedVxlan` is not counted here (0): frames with a tunnel inside go to the layered decoder.
+   */
   vxlan(buf: Uint8Array, offset: number, f: VxlanFrameInfo, tsMs: number): void;
   /** A frame that is neither VXLAN, VXLAN-GPE nor GENEVE (outer IP fragments, ICMP errors). */
   other(buf: Uint8Array, offset: number, caplen: number, linkType: number, tsMs: number): void;
@@ -82,6 +85,13 @@ export interface FrameObserver {
 // re-export getter (CommonJS output).
 const decodeFrame = decodeVxlanFrame;
 const decodeFlow = decodeInnerFlow;
+
+const IP_PROTOCOL_UDP = 17;
+/** IPv6 extension headers decodeInnerFlow() steps over (RFC 8200 §4): hop-by-hop, routing, fragment, destination. */
+const IPV6_HOPOPTS = 0;
+const IPV6_ROUTE = 43;
+const IPV6_FRAG = 44;
+const IPV6_OPTS = 60;
 
 const LAYER_GENEVE = 'geneve';
 const LAYER_GPE = 'vxlan-gpe';
@@ -141,9 +151,10 @@ export class Ingest {
   packet(buf: Uint8Array, offset: number, caplen: number, wirelen: number, linkType: number, tsMs: number): void {
     this.packets++;
     const f = this.frame;
-    if (decodeFrame(buf, offset, caplen, linkType, this.ports, f)) {
+    // No nested-VXLAN walk in the decoder: innerIsTunnel() decodes the inner packet anyway.
+    if (decodeFrame(buf, offset, caplen, linkType, this.ports, f, 0)) {
       this.observer?.vxlan(buf, offset, f, tsMs);
-      if (f.nestedVxlan > 0 || this.innerIsTunnel(buf, f)) {
+      if (this.innerIsTunnel(buf, offset, caplen, linkType, f)) {
         this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
         return;
       }
@@ -173,10 +184,24 @@ export class Ingest {
     this.otherPackets++;
   }
 
-  private innerIsTunnel(buf: Uint8Array, f: VxlanFrameInfo): boolean {
+  /**
+   * Decodes the inner flow into `this.flow` and tells whether the inner packet holds another tunnel
+   * (VXLAN, VXLAN-GPE or GENEVE over UDP). Any nested VXLAN the decoder would find is UDP on a VXLAN
+   * port that decodeInnerFlow() reads too, except behind more IPv6 extension headers than it walks:
+   * then (never in practice) the decoder's own nested walk decides.
+   */
+  private innerIsTunnel(buf: Uint8Array, offset: number, caplen: number, linkType: number, f: VxlanFrameInfo): boolean {
     const flow = this.flow;
     decodeFlow(buf, f.innerPayloadOffset, f.innerOffset + f.innerLength, f.innerEtherType, flow);
-    return flow.protocol === 17 && !flow.fragment && this.ports.lookup(flow.srcPort, flow.dstPort) !== undefined;
+    const p = flow.protocol;
+    if (p === IP_PROTOCOL_UDP) {
+      return !flow.fragment && this.ports.lookup(flow.srcPort, flow.dstPort) !== undefined;
+    }
+    if (flow.ipVersion === 6 && (p === IPV6_HOPOPTS || p === IPV6_ROUTE || p === IPV6_FRAG || p === IPV6_OPTS)) {
+      decodeFrame(buf, offset, caplen, linkType, this.ports, f);
+      return f.nestedVxlan > 0;
+    }
+    return false;
   }
 
   /** Fast path: one VXLAN header; `this.flow` already holds the inner flow. */
