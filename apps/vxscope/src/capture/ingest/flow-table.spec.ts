@@ -32,6 +32,20 @@ describe(FlowTable.name, () => {
     expect(sut.top(10).map((f) => f.bytes)).toEqual(new Array(10).fill(100_000));
   });
 
+  it('should list the top k as a stable sort of every flow by bytes would, ties included', () => {
+    const sut = new FlowTable(4096);
+    for (let i = 0; i < 3000; i++) {
+      sut.add(EMPTY, 1, flow(i), 60 * ((i * 7919) % 13), i); // 13 byte counts: many ties
+    }
+    const all = sut.top(5000); // sorts every used slot
+    const key = (f: { src: string; srcPort: number }): string => `${f.src}:${f.srcPort}`;
+
+    expect(all.length).toBe(sut.size);
+    for (const k of [0, 1, 5, 20, 300, 1024, sut.size + 10]) {
+      expect(sut.top(k).map(key)).toEqual(all.slice(0, k).map(key));
+    }
+  });
+
   it('should format IPv6 flows from the packet bytes', () => {
     const sut = new FlowTable(16);
     const buf = new Uint8Array(32);
