@@ -229,7 +229,9 @@ export class Ingest {
       c.countProtocol(flow.protocol);
       this.flows.add(buf, f.vni, flow, wirelen, tsMs);
     }
-    const vtep = f.outerIpVersion === 4 ? f.outerSrc4 : formatIpv6(buf, f.outerSrcOffset);
+    // IPv4 VTEPs go as int32 (`| 0`, which the tables accept): an address from 128.0.0.0 up is no
+    // small integer as a uint32, and passing it to a call V8 does not inline allocates a heap number.
+    const vtep = f.outerIpVersion === 4 ? f.outerSrc4 | 0 : formatIpv6(buf, f.outerSrcOffset);
     this.macs.see(f.vni, buf, f.innerSrcMacOffset, vtep, tsMs);
   }
 
@@ -328,7 +330,7 @@ export class Ingest {
 
   private addPair(buf: Uint8Array, f: VxlanFrameInfo, wirelen: number, tsMs: number): void {
     if (f.outerIpVersion === 4) {
-      this.pairs.add4(f.vni, f.dstPort, f.outerSrc4, f.outerDst4, wirelen, tsMs);
+      this.pairs.add4(f.vni, f.dstPort, f.outerSrc4 | 0, f.outerDst4 | 0, wirelen, tsMs); // int32: see countVxlan()
     } else {
       this.pairs.add(f.vni, f.dstPort, formatIpv6(buf, f.outerSrcOffset), formatIpv6(buf, f.outerDstOffset), wirelen, tsMs);
     }

@@ -27,6 +27,18 @@ describe(MacTable.name, () => {
     expect(sut.drainChanged()).toEqual([]);
   });
 
+  it('should take an IPv4 VTEP from 128.0.0.0 up as uint32 or int32 alike', () => {
+    const sut = new MacTable(16, fmt);
+    const vtep = 0xc0a80001; // 192.168.0.1
+    sut.see(1, macBuf(7), 0, vtep, 1);
+    sut.see(1, macBuf(7), 0, vtep | 0, 2);
+    sut.see(1, macBuf(8), 0, vtep | 0, 3);
+    expect(sut.list().map((m) => [m.mac, m.vtep, m.packets, m.moves]).sort()).toEqual([
+      ['02:00:00:00:00:07', '192.168.0.1', 2, 0],
+      ['02:00:00:00:00:08', '192.168.0.1', 1, 0],
+    ]);
+  });
+
   it('should tell the same MAC under two VNIs apart', () => {
     const sut = new MacTable(16, fmt);
     sut.see(1, macBuf(7), 0, 1, 1);

@@ -115,6 +115,10 @@ export class MacTable {
     return this._evictions;
   }
 
+  /**
+   * One sighting of the MAC at `macOffset` in `buf`. `vtep`: an IPv4 address as a 32-bit number,
+   * unsigned or signed (the same address), or an IPv6 address as a string.
+   */
   see(vni: number, buf: Uint8Array, macOffset: number, vtep: number | string, tsMs: number): void {
     const hi = (buf[macOffset] << 8) | buf[macOffset + 1];
     const lo = ((buf[macOffset + 2] << 24) | (buf[macOffset + 3] << 16) | (buf[macOffset + 4] << 8) | buf[macOffset + 5]) >>> 0;
@@ -128,6 +132,8 @@ export class MacTable {
     const tags = this.tags;
     const values = this.values;
     const isV4 = typeof vtep === 'number';
+    // The table keeps (and compares) the unsigned form.
+    const vtep4 = isV4 ? vtep >>> 0 : NO_VTEP;
     let free = -1;
     for (let slot = base; slot < base + WAYS; slot++) {
       const t = tags[slot];
@@ -141,9 +147,9 @@ export class MacTable {
       if (t === tag && values[v + V_MAC] === mac && values[v + V_VNI] === vni) {
         values[v + V_PACKETS] += 1;
         values[v + V_LAST] = tsMs;
-        const same = isV4 ? values[v + V_VTEP] === vtep : values[v + V_VTEP] === V6_VTEP && this.v6.get(slot) === vtep;
+        const same = isV4 ? values[v + V_VTEP] === vtep4 : values[v + V_VTEP] === V6_VTEP && this.v6.get(slot) === vtep;
         if (!same) {
-          this.move(slot, vtep);
+          this.move(slot, isV4 ? vtep4 : vtep);
         }
         return;
       }
@@ -170,7 +176,7 @@ export class MacTable {
     values[v + V_MAC] = mac;
     values[v + V_VNI] = vni;
     if (isV4) {
-      values[v + V_VTEP] = vtep;
+      values[v + V_VTEP] = vtep4;
     } else {
       values[v + V_VTEP] = V6_VTEP;
       this.v6.set(slot, vtep);

@@ -27,6 +27,15 @@ describe(PairAggregator.name, () => {
     expect(sut.flush()).toEqual([]);
   });
 
+  it('should take VTEPs from 128.0.0.0 up as uint32 or int32 alike', () => {
+    const sut = new PairAggregator(fmt);
+    const a = 0xc0a80001;
+    const b = 0xac100002;
+    sut.add4(1, 4789, a, b, 100, 1000);
+    sut.add4(1, 4789, a | 0, b | 0, 50, 1010);
+    expect(sut.flush()).toEqual([{ vni: 1, src: '192.168.0.1', dst: '172.16.0.2', dstPort: 4789, packets: 2, bytes: 150, firstSeen: 1000, lastSeen: 1010 }]);
+  });
+
   it('should keep the largest VNI and port apart', () => {
     const sut = new PairAggregator(fmt);
     sut.add(16777215, 65535, 1, 2, 1, 1);

@@ -76,7 +76,10 @@ export class PairAggregator {
     }
   }
 
-  /** The allocation-free path: IPv4 VTEPs as unsigned 32-bit numbers. */
+  /**
+   * The allocation-free path: IPv4 VTEPs as 32-bit numbers, unsigned or signed (the same address: a
+   * caller passes int32 so that addresses from 128.0.0.0 up need no heap number).
+   */
   add4(vni: number, dstPort: number, src: number, dst: number, bytes: number, tsMs: number): void {
     const h = pairHash(vni, dstPort, src, dst);
     const keys = this.keys;
@@ -89,7 +92,7 @@ export class PairAggregator {
       if (keys[o + W_STAMP] !== gen) {
         break;
       }
-      if (keys[o + 2] === src && keys[o + 3] === dst && keys[o] === vni && keys[o + 1] === dstPort) {
+      if ((keys[o + 2] | 0) === (src | 0) && (keys[o + 3] | 0) === (dst | 0) && keys[o] === vni && keys[o + 1] === dstPort) {
         const c = slot * SLOT_F64 + F_PACKETS;
         counters[c] += 1;
         counters[c + 1] += bytes;
