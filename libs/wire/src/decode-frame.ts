@@ -103,7 +103,10 @@ export interface VxlanFrameInfo {
   innerVlanId: number;
   /** Offset of the inner Ethernet payload (after tags), for decoding deeper on demand. */
   innerPayloadOffset: number;
-  /** VXLAN headers found nested inside the inner frame (VXLAN-in-VXLAN), up to MAX_NESTED_VXLAN. */
+  /**
+   * VXLAN headers found nested inside the inner frame (VXLAN-in-VXLAN), up to MAX_NESTED_VXLAN (or
+   * the `maxNested` argument of `decodeVxlanFrame()`; 0 when it is 0).
+   */
   nestedVxlan: number;
 }
 
@@ -216,7 +219,8 @@ export function decodeVxlanFrame(
 
 /**
  * IP → UDP → VXLAN → inner Ethernet, starting at the IP header `pos`. At depth 0 it fills `out`;
- * deeper calls only follow VXLAN-in-VXLAN and bump `out.nestedVxlan`, failing silently.
+ * deeper calls, down to `maxDepth`, only follow VXLAN-in-VXLAN and bump `out.nestedVxlan`, failing
+ * silently.
  */
 function decodeTunnel(
   buf: Uint8Array,
