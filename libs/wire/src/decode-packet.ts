@@ -97,8 +97,9 @@ export interface DecodedLayers {
 }
 
 /**
- * Decodes every layer of one captured frame, outermost first, e.g.
- * Ethernet → IPv4 → UDP → VXLAN → Ethernet → ARP, or Ethernet → IPv4 → GRE → ERSPAN → Ethernet → .... Undecoded bytes at the end become a `payload` layer.
+ * Decodes every layer of one captured frame, outermost first, e.g. Ethernet → IPv4 → UDP → VXLAN →
+ * Ethernet → ARP, or Ethernet → IPv4 → GRE → ERSPAN → Ethernet → IPv4 → TCP. Undecoded bytes at the end
+ * become a `payload` layer.
  * Never throws: a truncated or malformed header ends the walk, and the layers before it are kept.
  *
  * @param buf bytes holding the frame

@@ -26,6 +26,7 @@
 // follows at once; Type II sets S and adds an ERSPAN header, as does Type III under 0x22EB.
 import { u16, u32 } from './bytes';
 import { DecodeError, need } from './decode-error';
+import { ETHERTYPE_TEB } from './ethernet';
 import { NEXT_UNSUPPORTED, type Decoded, type NextHint } from './layer';
 
 export const GRE_HEADER_LENGTH = 4;
@@ -33,8 +34,6 @@ export const GRE_HEADER_LENGTH = 4;
 export const GRE_PROTOCOL_ERSPAN = 0x88be;
 /** Protocol Type of ERSPAN Type III (draft-foschiano-erspan-03). */
 export const GRE_PROTOCOL_ERSPAN_III = 0x22eb;
-/** Transparent Ethernet Bridging: NVGRE and Ethernet over GRE. */
-const GRE_PROTOCOL_TEB = 0x6558;
 
 export const GRE_FLAG_C = 0x8000;
 const GRE_FLAG_R = 0x4000;
@@ -123,7 +122,7 @@ export function decodeGre(buf: Uint8Array, offset: number, end = buf.length): De
     pos += 4;
   }
   const acknowledgmentNumber = ackPresent ? u32(buf, pos) : -1;
-  const nvgre = version === 0 && keyPresent && protocolType === GRE_PROTOCOL_TEB;
+  const nvgre = version === 0 && keyPresent && protocolType === ETHERTYPE_TEB;
   let next: NextHint;
   if (version === 1 || routingPresent) {
     next = NEXT_UNSUPPORTED;
