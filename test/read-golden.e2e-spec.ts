@@ -230,8 +230,6 @@ interface KnownDifference {
   readonly truth: Partial<Summary>;
   /** Check the truth with tshark on a copy whose IP/UDP length fields are repaired (BIG TCP). */
   readonly repairLengths?: boolean;
-  /** Our report does not give the truth yet: the truth test is `it.failing` until the gap is closed. */
-  readonly gap?: string;
 }
 
 const bigTcp = (innerEtherType: string): KnownDifference => ({
@@ -255,9 +253,9 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
   'tcpdump-bigtcp-ipv6-vxlan-ipv6.pcap': bigTcp('0x86dd'),
   'arkime-gre-erspan-vxlan.pcap': {
     why:
-      'IPv4 → GRE → ERSPAN II → Ethernet → IPv4 → UDP 4789→4790. tshark tries the lower port first and ' +
-      'dissects VXLAN; under issue #3 the destination port decides when it is a known port, and 4790 is ' +
-      'VXLAN-GPE (header 0c 00 00 03: I+P, next protocol 3 = Ethernet, VNI 0)',
+      'IPv4 → GRE → ERSPAN II → Ethernet → IPv4 → UDP 4789→4790 (GRE frames take the layered decoder). ' +
+      'tshark tries the lower port first and dissects VXLAN; under issue #3 the destination port decides ' +
+      'when it is a known port, and 4790 is VXLAN-GPE (header 0c 00 00 03: I+P, next protocol 3 = Ethernet, VNI 0)',
     tshark: {
       vxlanPackets: 7,
       gpePackets: 0,
@@ -266,7 +264,6 @@ const KNOWN_DIFFERENCES: Readonly<Record<string, KnownDifference>> = {
       innerEthertypes: { '0': { '0x0800': 7 } },
     },
     truth: { vxlanPackets: 0, gpePackets: 7, otherPackets: 0, vxlanVnis: {}, innerEthertypes: {} },
-    gap: 'libs/wire has no GRE/ERSPAN decoder: all 7 frames end at the outer IPv4 (protocol 47) and count as other',
   },
 };
 
@@ -331,8 +328,7 @@ describe('vxscope read --json against tshark on the golden captures', () => {
       expect(rest(ours)).toEqual(rest(theirs));
     });
 
-    const truthTest = known.gap === undefined ? it : it.failing;
-    truthTest(`should report the true answer${known.gap ? ` (KNOWN GAP, not yet: ${known.gap})` : ''}`, () => {
+    it('should report the true answer', () => {
       expect(ours).toEqual({ ...ours, ...known.truth });
     });
 

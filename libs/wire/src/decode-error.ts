@@ -6,7 +6,7 @@ export type DecodeErrorLayer = Exclude<LayerType, 'payload'> | 'link' | 'pcap' |
 /**
  * Machine-readable cause, stable enough to use as a metrics label.
  * - `truncated`: fewer bytes than the header needs (`needed` vs `available`).
- * - `bad-version`: IP version nibble, GENEVE/VXLAN-GPE version or pcap version not understood (`needed` = expected, `available` = found).
+ * - `bad-version`: IP version nibble, GENEVE/VXLAN-GPE/GRE/ERSPAN version or pcap version not understood (`needed` = expected, `available` = found).
  * - `bad-header-length`: a header-length field smaller than the fixed header (IPv4 IHL, TCP data offset).
  * - `bad-total-length`: IPv4 total length smaller than its own header.
  * - `bad-length`: any other length field that cannot be right (UDP length 1..7, a pcap record larger than its block).

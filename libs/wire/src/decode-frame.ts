@@ -63,6 +63,11 @@ export interface VxlanFrameInfo {
   outerVlanId: number;
   /** 4 or 6; 0 until the outer IP header is decoded. */
   outerIpVersion: 0 | 4 | 6;
+  /**
+   * Protocol of the outer IP header (IPv4 Protocol; IPv6: the Next Header where the extension-header walk
+   * stopped), or -1 when not reached. Set before the UDP check, so a caller can tell GRE (47) from other IP.
+   */
+  outerIpProtocol: number;
   /** Outer IPv4 source address as an unsigned 32-bit number (0 for IPv6). */
   outerSrc4: number;
   /** Outer IPv4 destination address as an unsigned 32-bit number (0 for IPv6). */
@@ -128,6 +133,7 @@ function resetVxlanFrameInfo(out: VxlanFrameInfo): void {
   out.errorOffset = -1;
   out.outerVlanId = -1;
   out.outerIpVersion = 0;
+  out.outerIpProtocol = -1;
   out.outerSrc4 = 0;
   out.outerDst4 = 0;
   out.outerSrcOffset = -1;
@@ -244,6 +250,9 @@ function decodeTunnel(
     if (versionIhl >> 4 !== 4) {
       return fail(out, depth, 'ipv4', 'bad-version', pos);
     }
+    if (outer) {
+      out.outerIpProtocol = buf[pos + 9];
+    }
     // Only the first fragment carries the UDP header.
     if (buf[pos + 9] !== IP_PROTOCOL_UDP || (u16(buf, pos + 6) & 0x1fff) !== 0) {
       return false;
@@ -286,6 +295,9 @@ function decodeTunnel(
     pos += IPV6_HEADER_LENGTH;
     // RFC 8200 §4: step over the extension headers that may precede UDP.
     for (;;) {
+      if (outer) {
+        out.outerIpProtocol = nextHeader;
+      }
       if (nextHeader === IP_PROTOCOL_UDP) {
         break;
       }

@@ -2,7 +2,9 @@
 // small readonly header object. Allocates; the capture path uses `decodeVxlanFrame()` instead.
 import { decodeArp, type ArpHeader } from './arp';
 import { decodeEthernet, decodeVlan, type EthernetHeader, type VlanHeader } from './ethernet';
+import { decodeErspan, type ErspanHeader } from './erspan';
 import { decodeGeneve, type GeneveHeader } from './geneve';
+import { decodeGre, type GreHeader } from './gre';
 import { decodeIcmp, type IcmpHeader } from './icmp';
 import { decodeIcmpv6, type Icmpv6Header } from './icmpv6';
 import { decodeIpv4, type Ipv4Header } from './ipv4';
@@ -16,7 +18,10 @@ import { decodeUdp, type UdpHeader } from './udp';
 import { decodeVxlan, type VxlanHeader } from './vxlan';
 import { decodeVxlanGpe, type VxlanGpeHeader } from './vxlan-gpe';
 
-/** Why undecoded bytes are left: application data, no decoder registered for the next key, or a non-first IP fragment. */
+/**
+ * Why undecoded bytes are left: application data, no decoder registered for the next key (or a payload
+ * the decoder does not follow, such as PPTP's PPP), or a non-first IP fragment.
+ */
 export interface PayloadHeader {
   readonly reason: 'data' | 'unsupported' | 'fragment';
 }
@@ -37,6 +42,8 @@ export interface LayerHeaderMap {
   vxlan: VxlanHeader;
   'vxlan-gpe': VxlanGpeHeader;
   geneve: GeneveHeader;
+  gre: GreHeader;
+  erspan: ErspanHeader;
   payload: PayloadHeader;
 }
 
@@ -76,6 +83,8 @@ export const LAYER_DECODERS: HeaderDecoders = {
   vxlan: decodeVxlan,
   'vxlan-gpe': decodeVxlanGpe,
   geneve: decodeGeneve,
+  gre: decodeGre,
+  erspan: decodeErspan,
 };
 
 /** Bound on tunnel-in-tunnel depth; each layer consumes bytes, so this only guards pathological input. */
@@ -88,8 +97,9 @@ export interface DecodedLayers {
 }
 
 /**
- * Decodes every layer of one captured frame, outermost first, e.g.
- * Ethernet → IPv4 → UDP → VXLAN → Ethernet → ARP. Undecoded bytes at the end become a `payload` layer.
+ * Decodes every layer of one captured frame, outermost first, e.g. Ethernet → IPv4 → UDP → VXLAN →
+ * Ethernet → ARP, or Ethernet → IPv4 → GRE → ERSPAN → Ethernet → IPv4 → TCP. Undecoded bytes at the end
+ * become a `payload` layer.
  * Never throws: a truncated or malformed header ends the walk, and the layers before it are kept.
  *
  * @param buf bytes holding the frame

@@ -29,7 +29,7 @@ export const VLAN_TAG_LENGTH = 4;
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
-/** Transparent Ethernet Bridging (GENEVE protocol type for an inner Ethernet frame). */
+/** Transparent Ethernet Bridging (GENEVE and GRE protocol type for an inner Ethernet frame). */
 export const ETHERTYPE_TEB = 0x6558;
 /** IEEE 802.1Q customer tag. */
 export const ETHERTYPE_VLAN = 0x8100;

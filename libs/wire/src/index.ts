@@ -2,7 +2,8 @@
  * `@vx/wire`: pure TypeScript packet decoding for vxscope. No Nest, no I/O: bytes in, numbers out.
  *
  * - `decodeVxlanFrame()` is the allocation-free capture hot path (outer headers, VXLAN, inner Ethernet).
- * - `decodePacket()` decodes every layer for the packet inspector.
+ * - `decodePacket()` decodes every layer for the packet inspector (also GRE, NVGRE and ERSPAN, which the
+ *   hot path leaves alone).
  * - `PcapFileReader` / `PcapStreamParser` read pcap and pcapng files.
  * - `formatMac()` / `formatIpv4()` / `formatIpv6()` turn offsets and numbers into text at the API edge.
  */
@@ -22,6 +23,7 @@ export {
 } from './decode-packet';
 export {
   ETHERTYPE_DECODERS,
+  GRE_PROTOCOL_DECODERS,
   IP_PROTOCOL_DECODERS,
   LINK_TYPE_DECODERS,
   PortRegistry,
@@ -57,7 +59,30 @@ export {
   type EthernetHeader,
   type VlanHeader,
 } from './ethernet';
+export {
+  decodeErspan,
+  ERSPAN_FRAME_TYPE_ETHERNET,
+  ERSPAN_II_HEADER_LENGTH,
+  ERSPAN_III_HEADER_LENGTH,
+  ERSPAN_III_SUBHEADER_LENGTH,
+  ERSPAN_VERSION_II,
+  ERSPAN_VERSION_III,
+  type ErspanHeader,
+  type ErspanTypeIIHeader,
+  type ErspanTypeIIIHeader,
+} from './erspan';
 export { decodeGeneve, GENEVE_HEADER_LENGTH, GENEVE_PORT, type GeneveHeader, type GeneveOption } from './geneve';
+export {
+  decodeGre,
+  GRE_FLAG_A,
+  GRE_FLAG_C,
+  GRE_FLAG_K,
+  GRE_FLAG_S,
+  GRE_HEADER_LENGTH,
+  GRE_PROTOCOL_ERSPAN,
+  GRE_PROTOCOL_ERSPAN_III,
+  type GreHeader,
+} from './gre';
 export { decodeIcmp, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_HEADER_LENGTH, type IcmpHeader } from './icmp';
 export {
   decodeIcmpv6,
@@ -70,6 +95,7 @@ export {
 } from './icmpv6';
 export {
   decodeIpv4,
+  IP_PROTOCOL_GRE,
   IP_PROTOCOL_ICMP,
   IP_PROTOCOL_ICMPV6,
   IP_PROTOCOL_TCP,

@@ -34,6 +34,8 @@ export const IP_PROTOCOL_UDP = 17;
 export const IP_PROTOCOL_IPV6 = 41;
 export const IP_PROTOCOL_IPV6_ROUTE = 43;
 export const IP_PROTOCOL_IPV6_FRAG = 44;
+/** Generic Routing Encapsulation (RFC 2784). */
+export const IP_PROTOCOL_GRE = 47;
 export const IP_PROTOCOL_ICMPV6 = 58;
 export const IP_PROTOCOL_IPV6_NONXT = 59;
 export const IP_PROTOCOL_IPV6_OPTS = 60;

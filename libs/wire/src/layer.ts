@@ -14,6 +14,8 @@ export type LayerType =
   | 'vxlan'
   | 'vxlan-gpe'
   | 'geneve'
+  | 'gre'
+  | 'erspan'
   | 'payload';
 
 /**
@@ -25,11 +27,15 @@ export type NextHint =
   | { readonly kind: 'ip-protocol'; readonly value: number }
   | { readonly kind: 'udp-ports'; readonly srcPort: number; readonly dstPort: number }
   | { readonly kind: 'vxlan-gpe'; readonly value: number }
+  /** A GRE Protocol Type (RFC 2784 §2.4): an EtherType, plus the ERSPAN types. */
+  | { readonly kind: 'gre-protocol'; readonly value: number }
   | { readonly kind: 'layer'; readonly layer: LayerType }
   /** A non-first IP fragment: its payload has no upper-layer header. */
   | { readonly kind: 'fragment' }
   /** Terminal layer (ARP, ICMP, TCP): whatever follows is application data. */
-  | { readonly kind: 'none' };
+  | { readonly kind: 'none' }
+  /** A payload the decoder recognises but does not follow (PPTP's PPP, an ERSPAN frame that is not Ethernet). */
+  | { readonly kind: 'unsupported' };
 
 /** What every layer decoder returns: a small readonly header and where its payload lies. */
 export interface Decoded<H> {
@@ -48,3 +54,4 @@ export type LayerDecoder<H> = (buf: Uint8Array, offset: number, end?: number) =>
 
 export const NEXT_NONE: NextHint = { kind: 'none' };
 export const NEXT_FRAGMENT: NextHint = { kind: 'fragment' };
+export const NEXT_UNSUPPORTED: NextHint = { kind: 'unsupported' };

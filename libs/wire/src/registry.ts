@@ -11,7 +11,9 @@ import {
   LINKTYPE_ETHERNET,
 } from './ethernet';
 import { GENEVE_PORT } from './geneve';
+import { GRE_PROTOCOL_ERSPAN, GRE_PROTOCOL_ERSPAN_III } from './gre';
 import {
+  IP_PROTOCOL_GRE,
   IP_PROTOCOL_ICMP,
   IP_PROTOCOL_ICMPV6,
   IP_PROTOCOL_IPIP,
@@ -51,7 +53,21 @@ export const IP_PROTOCOL_DECODERS: ReadonlyMap<number, LayerType> = new Map<numb
   [IP_PROTOCOL_TCP, 'tcp'],
   [IP_PROTOCOL_UDP, 'udp'],
   [IP_PROTOCOL_IPV6, 'ipv6'],
+  [IP_PROTOCOL_GRE, 'gre'],
   [IP_PROTOCOL_ICMPV6, 'icmpv6'],
+]);
+
+/**
+ * GRE Protocol Type → layer (RFC 2784 §2.4). Only these: GRE can carry any EtherType, but Ethernet
+ * (Transparent Ethernet Bridging, also NVGRE), IP and ERSPAN are what tunnels and mirrors use.
+ * ERSPAN Type I (0x88BE without the GRE S bit) has no ERSPAN header: gre.ts names Ethernet itself.
+ */
+export const GRE_PROTOCOL_DECODERS: ReadonlyMap<number, LayerType> = new Map<number, LayerType>([
+  [ETHERTYPE_IPV4, 'ipv4'],
+  [ETHERTYPE_TEB, 'ethernet'],
+  [ETHERTYPE_IPV6, 'ipv6'],
+  [GRE_PROTOCOL_ERSPAN, 'erspan'],
+  [GRE_PROTOCOL_ERSPAN_III, 'erspan'],
 ]);
 
 /** VXLAN-GPE Next Protocol → layer. */
@@ -163,10 +179,13 @@ export function resolveNextLayer(next: NextHint, ports: PortRegistry): LayerType
       return ports.lookup(next.srcPort, next.dstPort);
     case 'vxlan-gpe':
       return VXLAN_GPE_NEXT_PROTOCOL_DECODERS.get(next.value);
+    case 'gre-protocol':
+      return GRE_PROTOCOL_DECODERS.get(next.value);
     case 'layer':
       return next.layer;
     case 'fragment':
     case 'none':
+    case 'unsupported':
       return undefined;
   }
 }

@@ -20,6 +20,7 @@ import {
   concat,
   encodeEthernet,
   encodeIcmpv6Echo,
+  encodeIp,
   encodeSll,
   encodeSll2,
   encodeUdpPacket,
@@ -149,6 +150,28 @@ describe(decodeVxlanFrame.name, () => {
 
     expect(ok).toBe(true);
     expect(sut).toMatchObject({ vni: 3, vxlanOffset: 14 + 40 + 8 + 16 + 8 + 8 });
+  });
+
+  it('should report the outer IP protocol, GRE included, though only UDP is decoded further', () => {
+    const gre4 = encodeEthernet({
+      etherType: ETHERTYPE_IPV4,
+      payload: encodeIp({ src: '192.0.2.1', dst: '192.0.2.2', protocol: 47, payload: new Uint8Array(8) }),
+    });
+    const gre6 = encodeEthernet({
+      etherType: ETHERTYPE_IPV6,
+      payload: encodeIp({
+        src: '2001:db8::1',
+        dst: '2001:db8::2',
+        protocol: 47,
+        payload: new Uint8Array(8),
+        extensionHeaders: [[60, DEST_OPTS]],
+      }),
+    });
+
+    expect(decode(gre4)).toEqual([false, expect.objectContaining({ outerIpProtocol: 47, error: undefined })]);
+    expect(decode(gre6)).toEqual([false, expect.objectContaining({ outerIpProtocol: 47, error: undefined })]);
+    expect(decode(encodeVxlanFrame({ vni: 1 }))).toEqual([true, expect.objectContaining({ outerIpProtocol: 17 })]);
+    expect(decode(encodeVxlanFrame({ vni: 1, outerSrc: 'fd00::1', outerDst: 'fd00::2' }))[1].outerIpProtocol).toBe(17);
   });
 
   it('should not decode a non-first IPv6 or IPv4 fragment as UDP', () => {

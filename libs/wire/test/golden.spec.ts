@@ -152,6 +152,8 @@ const TSHARK_NAMES: Partial<Record<LayerType, string>> = {
   icmpv6: 'icmpv6',
   vxlan: 'vxlan',
   geneve: 'geneve',
+  gre: 'gre',
+  erspan: 'erspan',
 };
 const TSHARK_TOKENS = new Set(Object.values(TSHARK_NAMES));
 
@@ -176,6 +178,7 @@ describe(decodePacket.name, () => {
     'zeek-geneve-vxlan-dns-truncated.pcap',
     'zeek-geneve-arp.pcap',
     'zeek-geneve-ipv6.pcap',
+    'suricata-verify-bug-6402-01-geneve-gre.pcap',
   ];
 
   it.each(files)('should decode the same layer sequence as tshark on %s', (file) => {
@@ -189,6 +192,62 @@ describe(decodePacket.name, () => {
     );
 
     expect(ours).toEqual(theirs);
+  });
+
+  it('should decode the GRE frames of the Arkime captures like tshark (ERSPAN II, IP in GRE)', () => {
+    // tshark takes UDP 4789 → 4790 for VXLAN; the destination port decides here, and 4790 is VXLAN-GPE.
+    const names = (layers: readonly DecodedLayer[]): string[] =>
+      layers.flatMap((l) => (l.type === 'vxlan-gpe' ? 'vxlan' : (TSHARK_NAMES[l.type] ?? [])));
+    const fields = [
+      'frame.number',
+      'frame.protocols',
+      'gre.flags_and_version',
+      'gre.proto',
+      'gre.sequence_number',
+      'erspan.version',
+      'erspan.spanid',
+      'erspan.index',
+    ];
+    for (const file of ['arkime-gre-erspan-vxlan.pcap', 'arkime-arkime_synthetic.pcap']) {
+      const theirs = tsharkFields(capturePath(file), fields, ['-Y', 'gre']);
+      const wanted = new Map(theirs.map((row) => [Number(row[0]), row]));
+      const sut = new PcapFileReader(readCapture(file));
+      const ours: string[][] = [];
+      for (let frame = 1; sut.next(); frame++) {
+        if (!wanted.has(frame)) {
+          continue;
+        }
+        const layers = decodePacket(sut.bytes, sut.packetOffset, sut.capturedLength, sut.linkType, ports);
+        const gre = layers.find((l) => l.type === 'gre');
+        const erspan = layers.find((l) => l.type === 'erspan');
+        ours.push([
+          String(frame),
+          names(layers).join(':'),
+          gre ? `0x${gre.header.flagsAndVersion.toString(16).padStart(4, '0')}` : '',
+          gre ? `0x${gre.header.protocolType.toString(16).padStart(4, '0')}` : '',
+          gre && gre.header.sequenceNumber >= 0 ? String(gre.header.sequenceNumber) : '',
+          erspan ? String(erspan.header.version) : '',
+          erspan ? String(erspan.header.sessionId) : '',
+          erspan?.header.version === 1 ? String(erspan.header.index) : '',
+        ]);
+      }
+
+      expect(wanted.size).toBeGreaterThanOrEqual(3);
+      expect(ours.map((row) => row.join('\t').replace(/\t+$/, ''))).toEqual(
+        theirs.map(([n, protocols, ...rest]) =>
+          [
+            n,
+            protocols
+              .split(':')
+              .filter((t) => TSHARK_TOKENS.has(t))
+              .join(':'),
+            ...rest,
+          ]
+            .join('\t')
+            .replace(/\t+$/, ''),
+        ),
+      );
+    }
   });
 
   it('should decode BIG TCP frames to the inner TCP header, where tshark stops at UDP', () => {

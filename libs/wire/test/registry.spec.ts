@@ -1,4 +1,11 @@
-import { ETHERTYPE_DECODERS, IP_PROTOCOL_DECODERS, PortRegistry, resolveNextLayer, UDP_PORT_DECODERS } from '@vx/wire';
+import {
+  ETHERTYPE_DECODERS,
+  GRE_PROTOCOL_DECODERS,
+  IP_PROTOCOL_DECODERS,
+  PortRegistry,
+  resolveNextLayer,
+  UDP_PORT_DECODERS,
+} from '@vx/wire';
 
 describe(PortRegistry.name, () => {
   it('should bind 4789 and 8472 to VXLAN, 4790 to VXLAN-GPE and 6081 to GENEVE by default', () => {
@@ -62,17 +69,25 @@ describe(resolveNextLayer.name, () => {
     expect(resolveNextLayer({ kind: 'udp-ports', srcPort: 40000, dstPort: 8472 }, ports)).toBe('vxlan');
     expect(resolveNextLayer({ kind: 'vxlan-gpe', value: 3 }, ports)).toBe('ethernet');
     expect(resolveNextLayer({ kind: 'layer', layer: 'ethernet' }, ports)).toBe('ethernet');
+    expect(resolveNextLayer({ kind: 'ip-protocol', value: 47 }, ports)).toBe('gre');
+    expect(resolveNextLayer({ kind: 'gre-protocol', value: 0x6558 }, ports)).toBe('ethernet');
+    expect(resolveNextLayer({ kind: 'gre-protocol', value: 0x88be }, ports)).toBe('erspan');
+    expect(resolveNextLayer({ kind: 'gre-protocol', value: 0x22eb }, ports)).toBe('erspan');
   });
 
   it('should return undefined when nothing is registered, for fragments and for terminal layers', () => {
     expect(resolveNextLayer({ kind: 'ethertype', value: 0x88cc }, ports)).toBeUndefined();
-    expect(resolveNextLayer({ kind: 'ip-protocol', value: 47 }, ports)).toBeUndefined();
+    expect(resolveNextLayer({ kind: 'ip-protocol', value: 132 }, ports)).toBeUndefined();
+    // GRE follows Ethernet, IP and ERSPAN only, not every EtherType.
+    expect(resolveNextLayer({ kind: 'gre-protocol', value: 0x0806 }, ports)).toBeUndefined();
     expect(resolveNextLayer({ kind: 'fragment' }, ports)).toBeUndefined();
     expect(resolveNextLayer({ kind: 'none' }, ports)).toBeUndefined();
+    expect(resolveNextLayer({ kind: 'unsupported' }, ports)).toBeUndefined();
   });
 
   it('should expose read-only tables', () => {
     expect(ETHERTYPE_DECODERS.get(0x0800)).toBe('ipv4');
     expect(IP_PROTOCOL_DECODERS.get(17)).toBe('udp');
+    expect(GRE_PROTOCOL_DECODERS.get(0x86dd)).toBe('ipv6');
   });
 });

@@ -1,4 +1,12 @@
-import { formatIpv4, formatIpv6, formatMac, type DecodedLayer } from '@vx/wire';
+import {
+  formatIpv4,
+  formatIpv6,
+  formatMac,
+  GRE_PROTOCOL_ERSPAN,
+  type DecodedLayer,
+  type ErspanHeader,
+  type GreHeader,
+} from '@vx/wire';
 
 const hex = (n: number, width = 4): string => `0x${n.toString(16).padStart(width, '0')}`;
 
@@ -34,7 +42,50 @@ export function describeLayer(l: DecodedLayer, buf: Uint8Array): string {
       return `VNI ${l.header.vni} next protocol ${l.header.nextProtocol}`;
     case 'geneve':
       return `VNI ${l.header.vni} protocol ${hex(l.header.protocolType)} options ${l.header.options.length}`;
+    case 'gre':
+      return describeGre(l.header);
+    case 'erspan':
+      return describeErspan(l.header);
     case 'payload':
       return `${l.length} bytes (${l.header.reason})`;
   }
+}
+
+function describeGre(h: GreHeader): string {
+  let s = h.version === 1 ? `PPTP (GRE v1) protocol ${hex(h.protocolType)}` : `protocol ${hex(h.protocolType)}`;
+  if (h.vsid >= 0) {
+    s += ` NVGRE VSID ${h.vsid} flow ${h.flowId}`;
+  } else if (h.key >= 0 && h.version === 1) {
+    // RFC 2637 §4.1: the key holds the payload length and the call ID.
+    s += ` call ${h.key & 0xffff} length ${h.key >>> 16}`;
+  } else if (h.key >= 0) {
+    s += ` key ${h.key}`;
+  }
+  if (h.version === 0 && h.protocolType === GRE_PROTOCOL_ERSPAN && !h.sequencePresent) {
+    s += ' (ERSPAN type I)';
+  }
+  if (h.sequenceNumber >= 0) {
+    s += ` seq ${h.sequenceNumber}`;
+  }
+  if (h.acknowledgmentNumber >= 0) {
+    s += ` ack ${h.acknowledgmentNumber}`;
+  }
+  if (h.checksum >= 0) {
+    s += ` csum ${hex(h.checksum)}`;
+  }
+  if (h.routingPresent) {
+    s += ' (RFC 1701 routing, not decoded)';
+  }
+  return h.reservedBitsSet ? `${s} (reserved bits set)` : s;
+}
+
+function describeErspan(h: ErspanHeader): string {
+  const common = `session ${h.sessionId} vlan ${h.vlan} cos ${h.cos}${h.frameTruncated ? ' (frame truncated)' : ''}`;
+  if (h.version === 1) {
+    return `type II ${common} index ${h.index}`;
+  }
+  return (
+    `type III ${common} ${h.egress ? 'egress' : 'ingress'} frame type ${h.frameType} hw ${h.hardwareId} ` +
+    `timestamp ${h.timestamp} sgt ${h.sgt}${h.platformId >= 0 ? ` platform ${h.platformId}` : ''}`
+  );
 }

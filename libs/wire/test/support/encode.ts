@@ -290,4 +290,94 @@ export function encodeSll2(protocol: number, packet: Uint8Array, ifindex = 7, pa
   );
 }
 
+export interface GreSpec {
+  readonly protocolType: number;
+  /** Ver (default 0; 1 is PPTP's enhanced GRE). */
+  readonly version?: number;
+  /** C bit: Checksum and Reserved1 (the checksum is written as given, not computed). */
+  readonly checksum?: number;
+  readonly key?: number;
+  readonly sequenceNumber?: number;
+  /** Version 1 Acknowledgment Number (sets the A bit). */
+  readonly acknowledgmentNumber?: number;
+  /** Extra bits ORed into the first 16 bits (R, Reserved0). */
+  readonly extraFlags?: number;
+}
+
+function be32(value: number): Uint8Array {
+  return Uint8Array.of(value >>> 24, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff);
+}
+
+/** An RFC 2784 / RFC 2890 GRE header (or RFC 2637 enhanced GRE with `version: 1`). */
+export function encodeGreHeader(spec: GreSpec): Uint8Array {
+  const flags =
+    (spec.checksum !== undefined ? 0x8000 : 0) |
+    (spec.key !== undefined ? 0x2000 : 0) |
+    (spec.sequenceNumber !== undefined ? 0x1000 : 0) |
+    (spec.acknowledgmentNumber !== undefined ? 0x0080 : 0) |
+    (spec.extraFlags ?? 0) |
+    (spec.version ?? 0);
+  return concat(
+    be16(flags),
+    be16(spec.protocolType),
+    spec.checksum !== undefined || ((spec.extraFlags ?? 0) & 0x4000) !== 0
+      ? concat(be16(spec.checksum ?? 0), be16(0))
+      : new Uint8Array(0),
+    spec.key !== undefined ? be32(spec.key) : new Uint8Array(0),
+    spec.sequenceNumber !== undefined ? be32(spec.sequenceNumber) : new Uint8Array(0),
+    spec.acknowledgmentNumber !== undefined ? be32(spec.acknowledgmentNumber) : new Uint8Array(0),
+  );
+}
+
+export interface ErspanSpec {
+  readonly sessionId: number;
+  readonly vlan?: number;
+  readonly cos?: number;
+  /** Type II En, or Type III BSO. */
+  readonly bits?: number;
+  readonly frameTruncated?: boolean;
+}
+
+/** draft-foschiano-erspan-03 Type II header (Ver 1, 8 bytes). */
+export function encodeErspanII(spec: ErspanSpec & { readonly index: number }): Uint8Array {
+  return concat(
+    be16((1 << 12) | (spec.vlan ?? 0)),
+    be16(((spec.cos ?? 0) << 13) | ((spec.bits ?? 0) << 11) | (spec.frameTruncated ? 0x0400 : 0) | spec.sessionId),
+    be32(spec.index),
+  );
+}
+
+export interface ErspanIIISpec extends ErspanSpec {
+  readonly timestamp: number;
+  readonly sgt?: number;
+  readonly pduFrame?: boolean;
+  readonly frameType?: number;
+  readonly hardwareId?: number;
+  readonly egress?: boolean;
+  readonly granularity?: number;
+  /** Platform ID of an 8-byte platform specific subheader (sets the O bit). */
+  readonly platformId?: number;
+}
+
+/** draft-foschiano-erspan-03 Type III header (Ver 2, 12 bytes, + 8 with a platform subheader). */
+export function encodeErspanIII(spec: ErspanIIISpec): Uint8Array {
+  const word3 =
+    (spec.pduFrame ? 0x8000 : 0) |
+    ((spec.frameType ?? 0) << 10) |
+    ((spec.hardwareId ?? 0) << 4) |
+    (spec.egress ? 0x0008 : 0) |
+    ((spec.granularity ?? 0) << 1) |
+    (spec.platformId !== undefined ? 1 : 0);
+  return concat(
+    be16((2 << 12) | (spec.vlan ?? 0)),
+    be16(((spec.cos ?? 0) << 13) | ((spec.bits ?? 0) << 11) | (spec.frameTruncated ? 0x0400 : 0) | spec.sessionId),
+    be32(spec.timestamp),
+    be16(spec.sgt ?? 0),
+    be16(word3),
+    spec.platformId !== undefined
+      ? Uint8Array.of(spec.platformId << 2, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef)
+      : new Uint8Array(0),
+  );
+}
+
 export { ETHERTYPE_IPV4, ETHERTYPE_IPV6 };

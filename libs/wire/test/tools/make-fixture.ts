@@ -26,6 +26,8 @@ const OUTLINE_NAMES: Record<string, string> = {
   igmp: 'IGMP',
   vxlan: 'VXLAN',
   geneve: 'GENEVE',
+  gre: 'GRE',
+  erspan: 'ERSPAN',
   nsh: 'NSH',
   dns: 'DNS',
   http: 'HTTP',

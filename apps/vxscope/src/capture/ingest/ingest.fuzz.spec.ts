@@ -1,7 +1,7 @@
 // Fuzzing the capture ingest: ~1 M generated frames (well-formed VXLAN/GPE/GENEVE frames nested up to
-// 10 deep, then mutated; random bytes; garbage link types) through one Ingest with small capacities,
-// so that VNI overflow and flow/MAC eviction run all the time. The seed is fixed (printed); set
-// VXSCOPE_FUZZ_SEED to replay another. Long runs: scripts/fuzz.ts.
+// 10 deep, some in GRE/ERSPAN, then mutated; random bytes; garbage link types) through one Ingest with
+// small capacities, so that VNI overflow and flow/MAC eviction run all the time. The seed is fixed
+// (printed); set VXSCOPE_FUZZ_SEED to replay another. Long runs: scripts/fuzz.ts.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -59,6 +59,11 @@ describe(`${Ingest.name} under fuzzing`, () => {
     expect(sut.templates.filter((t) => tunnels(t).join() !== t.tunnels.join())).toEqual([]);
     expect(Math.max(...sut.templates.map((t) => t.tunnels.length))).toBe(MAX_DEPTH);
     expect(new Set(sut.templates.map((t) => t.linkType))).toEqual(new Set([1, 113, 276]));
+    // Some templates are wrapped in GRE, some of those in ERSPAN (Type I has no ERSPAN layer).
+    const types = (t: (typeof sut.templates)[number]): Set<string> =>
+      new Set(decodeLayers(t.bytes, 0, t.bytes.length, t.linkType, ports).layers.map((l) => l.type));
+    expect(sut.templates.filter((t) => types(t).has('gre')).length).toBeGreaterThan(50);
+    expect(sut.templates.filter((t) => types(t).has('erspan')).length).toBeGreaterThan(10);
   });
 
   it('should count every prefix of nested templates as the layered decoder sees it', () => {

@@ -1,4 +1,18 @@
-import { encodeEthernet, encodeIpv6, encodeVxlanFrame, encodeVxlanPacket, ETHERTYPE_IPV6, mac } from '../../../../../libs/wire/test/support/encode';
+import { fromHex } from '../../../../../libs/wire/test/support/shift-offsets';
+import { greErspanVxlanGpe } from '../../../../../libs/wire/test/fixtures/gre-erspan-vxlan-gpe';
+import {
+  concat,
+  encodeErspanII,
+  encodeEthernet,
+  encodeGreHeader,
+  encodeIp,
+  encodeIpv6,
+  encodeVxlanFrame,
+  encodeVxlanPacket,
+  ETHERTYPE_IPV6,
+  mac,
+  type GreSpec,
+} from '../../../../../libs/wire/test/support/encode';
 import { DEFAULT_INGEST_OPTIONS, Ingest } from './ingest';
 
 const ETH = 1;
@@ -142,5 +156,71 @@ describe(Ingest.name, () => {
     const f = encodeEthernet({ src: '02:00:00:00:00:01', dst: '02:00:00:00:00:02', etherType: 0x0806, payload: new Uint8Array(28) });
     sut.packet(f, 0, f.length, f.length, ETH, 1);
     expect(sut.drain()).toMatchObject({ packets: 1, otherPackets: 1, vxlanPackets: 0 });
+  });
+
+  describe('with GRE', () => {
+    /** Ethernet → IP (`outerSrc` → `outerDst`) → GRE → `payload`. */
+    const gre = (spec: GreSpec, payload: Uint8Array, outerSrc = '198.51.100.1', outerDst = '198.51.100.2'): Uint8Array =>
+      encodeEthernet({
+        etherType: outerSrc.includes(':') ? 0x86dd : 0x0800,
+        payload: encodeIp({ src: outerSrc, dst: outerDst, protocol: 47, payload: concat(encodeGreHeader(spec), payload) }),
+      });
+    /** A mirrored Ethernet frame carrying VXLAN VNI 42 between 10.0.0.1 and 10.0.0.2 (or `src`/`dst`). */
+    const mirroredVxlan = (src = '10.0.0.1', dst = '10.0.0.2'): Uint8Array =>
+      encodeEthernet({ etherType: src.includes(':') ? 0x86dd : 0x0800, payload: encodeVxlanPacket({ vni: 42, outerSrc: src, outerDst: dst }) });
+
+    it('should count VXLAN mirrored in ERSPAN with the VTEP pair around the VXLAN header, not the GRE endpoints', () => {
+      const sut = new Ingest(opts);
+      const frame = gre({ protocolType: 0x88be, sequenceNumber: 1 }, concat(encodeErspanII({ sessionId: 20, index: 1 }), mirroredVxlan()));
+      sut.packet(frame, 0, frame.length, frame.length, ETH, 5);
+      const r = sut.drain();
+      expect(r).toMatchObject({ packets: 1, vxlanPackets: 1, otherPackets: 0, decodeErrors: {} });
+      expect(r.vnis['42']).toMatchObject({ packets: 1, innerEthertypes: { '0x0800': 1 } });
+      expect(r.vtepPairs).toEqual([{ vni: 42, src: '10.0.0.1', dst: '10.0.0.2', dstPort: 4789, packets: 1, bytes: frame.length, firstSeen: 5, lastSeen: 5 }]);
+    });
+
+    it('should take the pair from IPv6 around the VXLAN header under an IPv6 GRE tunnel (ERSPAN Type I)', () => {
+      const sut = new Ingest(opts);
+      const frame = gre({ protocolType: 0x88be }, mirroredVxlan('fd00::1', 'fd00::2'), '2001:db8::1', '2001:db8::2');
+      sut.packet(frame, 0, frame.length, frame.length, ETH, 5);
+      const r = sut.drain();
+      expect(r).toMatchObject({ vxlanPackets: 1, otherPackets: 0 });
+      expect(r.vtepPairs).toEqual([expect.objectContaining({ vni: 42, src: 'fd00::1', dst: 'fd00::2', dstPort: 4789 })]);
+    });
+
+    it('should count the Arkime GRE → ERSPAN → VXLAN-GPE frame as VXLAN-GPE', () => {
+      const sut = new Ingest(opts);
+      const frame = fromHex(greErspanVxlanGpe.hex);
+      sut.packet(frame, 0, frame.length, frame.length, ETH, 1);
+      expect(sut.drain()).toMatchObject({ packets: 1, gpePackets: 1, vxlanPackets: 0, otherPackets: 0, decodeErrors: {}, vtepPairs: [] });
+    });
+
+    it('should count GRE without a tunnel inside (IP in GRE, NVGRE, PPTP) as other, without decode errors', () => {
+      const sut = new Ingest(opts);
+      const ip = encodeIp({ src: '10.0.0.1', dst: '10.0.0.2', protocol: 17, payload: Uint8Array.of(0, 53, 0, 53, 0, 8, 0, 0) });
+      const frames = [
+        gre({ protocolType: 0x0800 }, ip),
+        gre({ protocolType: 0x6558, key: 0x00100001 }, encodeEthernet({ etherType: 0x0800, payload: ip })),
+        gre({ version: 1, protocolType: 0x880b, key: 4, sequenceNumber: 1 }, Uint8Array.of(0xff, 0x03, 0, 0x21)),
+      ];
+      for (const f of frames) {
+        sut.packet(f, 0, f.length, f.length, ETH, 1);
+      }
+      expect(sut.drain()).toMatchObject({ packets: 3, otherPackets: 3, vxlanPackets: 0, decodeErrors: {}, vtepPairs: [] });
+    });
+
+    it('should count a GRE frame cut inside its header as a GRE decode error', () => {
+      const sut = new Ingest(opts);
+      const frame = gre({ protocolType: 0x88be, sequenceNumber: 1 }, mirroredVxlan());
+      sut.packet(frame, 0, 14 + 20 + 6, frame.length, ETH, 1);
+      expect(sut.drain()).toMatchObject({ packets: 1, otherPackets: 1, decodeErrors: { 'gre/truncated': 1 } });
+    });
+  });
+
+  it('should add the VTEP pair of the outermost VXLAN header once for a frame with nested VXLAN', () => {
+    const sut = new Ingest(opts);
+    const outer = encodeVxlanFrame({ vni: 1, outerSrc: '10.0.0.1', outerDst: '10.0.0.2', payload: encodeVxlanPacket({ vni: 2, outerSrc: '10.9.0.1', outerDst: '10.9.0.2' }) });
+    sut.packet(outer, 0, outer.length, outer.length, ETH, 1);
+    expect(sut.drain().vtepPairs).toEqual([expect.objectContaining({ vni: 1, src: '10.0.0.1', dst: '10.0.0.2', packets: 1 })]);
   });
 });

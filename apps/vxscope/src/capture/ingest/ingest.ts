@@ -6,6 +6,7 @@ import {
   decodeVxlanFrame,
   formatIpv4,
   formatIpv6,
+  IP_PROTOCOL_GRE,
   PortRegistry,
   type DecodedLayer,
   type VxlanFrameInfo,
@@ -95,12 +96,13 @@ const IPV6_OPTS = 60;
 
 const LAYER_GENEVE = 'geneve';
 const LAYER_GPE = 'vxlan-gpe';
+const GRE = IP_PROTOCOL_GRE;
 
 /**
  * The capture pipeline after libpcap: decodes each frame synchronously with `libs/wire` and adds it
  * to bounded aggregates. Used live by the collector and offline by `vxscope read`. The common frame
- * (one VXLAN header) takes an allocation-free path; tunnels in tunnels, GENEVE and VXLAN-GPE take
- * the full layered decoder.
+ * (one VXLAN header) takes an allocation-free path; tunnels in tunnels, GENEVE, VXLAN-GPE and GRE
+ * (NVGRE, ERSPAN) take the full layered decoder.
  */
 export class Ingest {
   private ports: PortRegistry;
@@ -176,7 +178,7 @@ export class Ingest {
       return;
     }
     const tunnel = this.ports.lookup(f.srcPort, f.dstPort);
-    if (tunnel === LAYER_GENEVE || tunnel === LAYER_GPE) {
+    if (tunnel === LAYER_GENEVE || tunnel === LAYER_GPE || f.outerIpProtocol === GRE) {
       this.layered(buf, offset, caplen, wirelen, linkType, tsMs);
       return;
     }
@@ -274,6 +276,9 @@ export class Ingest {
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i];
       if (l.type === 'vxlan') {
+        if (!vxlan) {
+          this.addLayerPair(buf, layers, i, l.header.vni, wirelen, tsMs);
+        }
         vxlan = true;
         const next = layers[i + 1];
         this.slowFlags.vniValid = l.header.vniValid;
@@ -307,10 +312,22 @@ export class Ingest {
     if (!vxlan && !gpe && !gen) {
       this.otherPackets++;
     }
-    // The outer VTEP pair is still known from the fast decode.
-    const f = this.frame;
-    if (vxlan && f.outerIpVersion !== 0 && f.vni >= 0) {
-      this.addPair(buf, f, wirelen, tsMs);
+  }
+
+  /**
+   * The VTEP pair of the VXLAN header at `i`: the IP and UDP headers right around it, which are not the
+   * outermost ones when the VXLAN came in GRE (ERSPAN) or another tunnel.
+   */
+  private addLayerPair(buf: Uint8Array, layers: DecodedLayer[], i: number, vni: number, wirelen: number, tsMs: number): void {
+    const udp = layers[i - 1];
+    const ip = layers[i - 2];
+    if (udp?.type !== 'udp') {
+      return;
+    }
+    if (ip?.type === 'ipv4') {
+      this.pairs.add4(vni, udp.header.dstPort, ip.header.src, ip.header.dst, wirelen, tsMs);
+    } else if (ip?.type === 'ipv6') {
+      this.pairs.add(vni, udp.header.dstPort, formatIpv6(buf, ip.header.srcOffset), formatIpv6(buf, ip.header.dstOffset), wirelen, tsMs);
     }
   }
 

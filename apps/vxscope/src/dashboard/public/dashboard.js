@@ -24,7 +24,7 @@
   };
   const ETHERTYPES = { '0x0800': 'IPv4', '0x0806': 'ARP', '0x86dd': 'IPv6', '0x8100': 'VLAN', '0x88a8': 'QinQ', '0x8847': 'MPLS' };
   const PROTOCOLS = { 1: 'ICMP', 2: 'IGMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 58: 'ICMPv6', 132: 'SCTP' };
-  const TUNNEL_LAYERS = new Set(['vxlan', 'vxlan-gpe', 'geneve']);
+  const TUNNEL_LAYERS = new Set(['vxlan', 'vxlan-gpe', 'geneve', 'gre', 'erspan']);
   const POLL_MS = 2000;
   const KERNEL_POLL_MS = 3000;
 
@@ -202,10 +202,11 @@
   function renderLayers(layers) {
     let depth = 0;
     return layers
-      .map((l) => {
+      .map((l, i) => {
         const line = `<li data-testid="layer" class="layer depth-${Math.min(depth, 3)}" title="offset ${esc(l.offset)}, ${esc(l.length)} bytes">` +
           `<span class="tag">${depth === 0 ? 'outer' : depth === 1 ? 'inner' : `inner ×${depth}`}</span><span class="ltype">${esc(l.type)}</span><span class="summary">${esc(l.summary)}</span></li>`;
-        if (TUNNEL_LAYERS.has(l.type)) depth++;
+        // GRE followed by ERSPAN is one tunnel: step in after the last of consecutive tunnel headers.
+        if (TUNNEL_LAYERS.has(l.type) && !TUNNEL_LAYERS.has(layers[i + 1]?.type)) depth++;
         return line;
       })
       .join('');

@@ -2,8 +2,9 @@
 // ingest.fuzz.spec.ts (CI, ~1 M frames) and scripts/fuzz.ts (long runs, ≥ 10 M frames).
 //
 // Frames come from a corpus of well-formed templates built once with the test encoders of libs/wire
-// (VXLAN on 4789/8472, VXLAN-GPE on 4790, GENEVE on 6081, nested up to MAX_DEPTH tunnels, IPv4/IPv6
-// outer and inner, 802.1Q/802.1ad tags, Ethernet/SLL/SLL2 link headers, GSO/BIG TCP length 0). Each
+// (VXLAN on 4789/8472, VXLAN-GPE on 4790, GENEVE on 6081, nested up to MAX_DEPTH tunnels, some of them
+// inside an outermost GRE tunnel (IP in GRE, NVGRE, ERSPAN Type I/II/III), IPv4/IPv6 outer and inner,
+// 802.1Q/802.1ad tags, Ethernet/SLL/SLL2 link headers, GSO/BIG TCP length 0). Each
 // template records where its layers start and where its length, type, port and VNI fields are, so a
 // frame is made by copying a template into the reused capture buffer and mutating it in place, with
 // no allocation: the time goes to the code under test, not to building frames.
@@ -12,7 +13,10 @@ import { decodeLayers, PortRegistry } from '@vx/wire';
 import {
   concat,
   defaultInnerPayload,
+  encodeErspanII,
+  encodeErspanIII,
   encodeEthernet,
+  encodeGreHeader,
   encodeIp,
   encodeSll,
   encodeSll2,
@@ -147,6 +151,8 @@ function leaf(bytes: Uint8Array, etherType: Part['etherType']): Part {
 
 const ETHERTYPE_ARP = 0x0806;
 const ETHERTYPE_TEB = 0x6558;
+const GRE_PROTOCOL_ERSPAN = 0x88be;
+const GRE_PROTOCOL_ERSPAN_III = 0x22eb;
 const VLAN_TPIDS = [0x8100, 0x88a8];
 
 /** Mutation kinds, one bit each in `FuzzFrame.mutations`. */
@@ -330,6 +336,73 @@ export class FrameFuzzer {
     return out;
   }
 
+  /**
+   * GRE in IP around `part` (an IP packet): IP in GRE, NVGRE, or ERSPAN Type I, II or III mirroring it
+   * in an Ethernet frame. The ingest sends these to the layered decoder.
+   */
+  private gre(part: Part): Part {
+    const r = this.prng;
+    const style = r.int(5);
+    let inner = part;
+    let protocolType = typeof inner.etherType === 'number' ? inner.etherType : ETHERTYPE_TEB;
+    let erspan: Uint8Array = new Uint8Array(0);
+    let key: number | undefined;
+    let sequenceNumber: number | undefined;
+    if (style === 0) {
+      sequenceNumber = r.chance(0.5) ? r.u32() : undefined;
+      key = r.chance(0.3) ? r.u32() : undefined;
+    } else {
+      inner = this.ethernet(inner);
+      if (style === 1) {
+        // NVGRE (RFC 7637): 24-bit VSID and 8-bit FlowID in the key.
+        protocolType = ETHERTYPE_TEB;
+        key = this.vni() * 256 + r.int(256);
+      } else if (style === 2) {
+        protocolType = GRE_PROTOCOL_ERSPAN; // Type I: no S bit, no ERSPAN header
+      } else if (style === 3) {
+        protocolType = GRE_PROTOCOL_ERSPAN;
+        sequenceNumber = r.u32();
+        erspan = encodeErspanII({ sessionId: r.int(1024), vlan: r.int(4096), index: r.int(1 << 20) });
+      } else {
+        protocolType = GRE_PROTOCOL_ERSPAN_III;
+        sequenceNumber = r.u32();
+        erspan = encodeErspanIII({
+          sessionId: r.int(1024),
+          timestamp: r.u32(),
+          platformId: r.chance(0.3) ? r.int(64) : undefined,
+        });
+      }
+    }
+    const header = encodeGreHeader({
+      protocolType,
+      key,
+      sequenceNumber,
+      checksum: r.chance(0.1) ? r.int(0x10000) : undefined,
+    });
+    const v6 = r.chance(0.25);
+    const [src, dst] = this.addresses(v6);
+    const packet = encodeIp({ src, dst, protocol: 47, payload: concat(header, erspan, inner.bytes) });
+    const g = v6 ? 40 : 20;
+    const e = g + header.length;
+    const out = prepend(inner, packet, v6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+    out.boundaries.push(g);
+    out.length16.push(v6 ? 4 : 2);
+    if (!v6) {
+      out.length8.push(0);
+    }
+    // The C, K and S bits size the GRE header; ERSPAN Ver and the Type III O bit size the ERSPAN header.
+    out.length8.push(g);
+    out.types.push(g + 2);
+    if (erspan.length > 0) {
+      out.boundaries.push(e);
+      out.length8.push(e);
+      if (erspan.length > 8) {
+        out.length8.push(e + 11);
+      }
+    }
+    return out;
+  }
+
   private template(): Template {
     const r = this.prng;
     const depth = r.chance(0.6) ? 1 : r.chance(0.5) ? 2 + r.int(2) : 1 + r.int(MAX_DEPTH);
@@ -339,6 +412,9 @@ export class FrameFuzzer {
     let part = this.innermost();
     for (let i = depth - 1; i >= 0; i--) {
       part = this.tunnel(part, kinds[i], i === 0);
+    }
+    if (r.chance(0.15)) {
+      part = this.gre(part);
     }
     const l3 = part.etherType as number;
     const link = r.int(10);
