@@ -11,6 +11,10 @@ export const READ_CHUNK_BYTES = 2 * 1024 * 1024;
  * fresh allocation, its page faults and cold cache lines per chunk.
  */
 export async function* fileChunks(file: string, start = 0, end = Infinity, size = READ_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
+  // fs.read() aborts the process (a native assertion) on a fractional length or position.
+  if (!Number.isSafeInteger(start) || start < 0 || !(end === Infinity || Number.isSafeInteger(end)) || !Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(`fileChunks: start ${start}, end ${end} and size ${size} must be whole numbers`);
+  }
   const handle = await open(file, 'r');
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let position = start;
