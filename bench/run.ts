@@ -301,8 +301,8 @@ interface LoopJson {
 /**
  * The offline bench runs on two captures of the same traffic: whole frames (what `tcpdump -w` writes
  * by default, snaplen 262144) and frames cut at 192 bytes (the daemon's own snap length). The C
- * loop's speed depends on the bytes it reads (here ~7 M/s on whole frames, near the issue's ~6 M/s,
- * and ~14 M/s on cut ones); ours mostly on the packets.
+ * loop's speed depends on the bytes it reads (on an idle machine here ~11 M/s on whole frames and
+ * ~14 M/s on cut ones, against the ~6 M/s the issue measured); ours mostly on the packets.
  */
 const OFFLINE_CAPTURES = [
   { label: 'whole frames', snaplen: 0 },
