@@ -127,9 +127,10 @@ describe('vxscope read: one large pcap file read by two threads', () => {
   });
 
   it('should catch a wrong guess of where the second part starts, and read on in one pass', () => {
-    // A 2,000-byte record whose data is 0xff filler and then nine well-formed fake record headers;
-    // it is placed so that the middle of the file falls into the filler, where the split starts
-    // looking for a record.
+    // Records of 2,000 bytes whose data is 0xff filler and then nine well-formed fake record headers
+    // (a real one, with its 2,000 bytes, is longer than the file's snap length and never looks like
+    // a start). Back to back they fill the middle 60 % of the file, so wherever the split looks for
+    // a record start there, it finds a fake one first.
     const fake = Buffer.alloc(2000, 0xff);
     for (let i = 0; i < 9; i++) {
       const p = 600 + i * 116;
@@ -138,17 +139,19 @@ describe('vxscope read: one large pcap file read by two threads', () => {
       fake.writeUInt32LE(100, p + 8);
       fake.writeUInt32LE(100, p + 12);
     }
-    const record = Buffer.alloc(16);
-    record.writeUInt32LE(1_700_000_000, 0);
-    record.writeUInt32LE(fake.length, 8);
-    record.writeUInt32LE(fake.length, 12);
-    const total = bytes.length + record.length + fake.length;
-    const at = offsets.filter((o) => o + 16 <= Math.floor(total / 2) - 16).pop() ?? 24;
-    const planted = write('planted.pcap', Buffer.concat([bytes.subarray(0, at), record, fake, bytes.subarray(at)]));
+    const header = Buffer.alloc(16);
+    header.writeUInt32LE(1_700_000_000, 0);
+    header.writeUInt32LE(fake.length, 8);
+    header.writeUInt32LE(fake.length, 12);
+    const record = Buffer.concat([header, fake]);
+    // n planted records are 60 % of the final size: n × r = 0.6 × (bytes + n × r).
+    const n = Math.ceil((1.5 * bytes.length) / record.length);
+    const at = recordAfter(offsets, Math.floor((bytes.length + n * record.length) * 0.2));
+    const planted = write('planted.pcap', Buffer.concat([bytes.subarray(0, at), ...Array.from({ length: n }, () => record), bytes.subarray(at)]));
     const one = read(planted, 1);
     const two = read(planted, 2);
 
-    expect(one.files[0]).toMatchObject({ packets: PACKETS + 1 });
+    expect(one.files[0]).toMatchObject({ packets: PACKETS + n });
     expect(one.files[0].error).toBeUndefined();
     expect(two.files[0].parts).toBe(1);
     expect(comparable(two)).toEqual(comparable(one));

@@ -4,7 +4,7 @@ import type { FlowRow } from './ingest/flow-table';
 import { DEFAULT_INGEST_OPTIONS, Ingest, type IngestReport } from './ingest/ingest';
 import { CaptureTooLargeError } from './capture-too-large.error';
 import { NotACaptureError } from './not-a-capture.error';
-import { mergeReadResult } from './read-merge';
+import { emptyReadResult, mergeReadResult } from './read-merge';
 
 /** Per file: format and packets read; `error` when the file ended early or broke off. */
 export interface ReadFileEntry {
@@ -119,9 +119,11 @@ export class OfflineFile {
 export class OfflineReader {
   private readonly ingest: Ingest;
   private readonly files: ReadFileEntry[] = [];
-  private readonly parts: { entry: ReadFileEntry; result: ReadResult }[] = [];
+  /** Counters drained so far and results of parts read elsewhere (flows: the parts' only). */
+  private gathered: ReadResult | undefined;
+  private hasParts = false;
 
-  constructor(private readonly ports: readonly number[]) {
+  constructor(ports: readonly number[]) {
     this.ingest = new Ingest({ ...DEFAULT_INGEST_OPTIONS, ports, ringPerVni: 0 });
   }
 
@@ -144,6 +146,19 @@ export class OfflineReader {
   }
 
   /**
+   * Moves what the ingest counted so far into the result being gathered, so that `result()` has less
+   * to do: e.g. while other threads still read their parts. Flows and MACs stay in the ingest.
+   */
+  checkpoint(): void {
+    const report = this.ingest.drain();
+    if (this.gathered === undefined) {
+      this.gathered = { ...emptyReadResult(this.files), ...report };
+    } else {
+      mergeReadResult(this.gathered, { ...emptyReadResult(), ...report }, DEFAULT_INGEST_OPTIONS.maxVnis);
+    }
+  }
+
+  /**
    * Adds what another reader found in a later part of the file being read (`partial.files` has one
    * entry, for that part): its counters are summed into the result, its packets and any error go to
    * the current file's entry.
@@ -153,7 +168,15 @@ export class OfflineReader {
     if (entry === undefined) {
       throw new Error('OfflineReader.addPart: no file begun');
     }
-    this.parts.push({ entry, result: partial });
+    this.checkpoint();
+    mergeReadResult(this.gathered as ReadResult, partial, DEFAULT_INGEST_OPTIONS.maxVnis);
+    this.hasParts = true;
+    const [partEntry] = partial.files;
+    entry.packets += partEntry.packets;
+    entry.parts++;
+    if (partEntry.error !== undefined) {
+      entry.error = partEntry.error;
+    }
   }
 
   /** Top flows a part reader should report so that the merged top `topK` is right. */
@@ -161,26 +184,21 @@ export class OfflineReader {
     return topK * PART_TOP_FACTOR;
   }
 
+  /** Everything read so far; the counters start afresh (flows and MACs are kept). */
   result(topK = 20): ReadResult {
-    const report = this.ingest.drain();
-    const state = this.ingest.state(this.parts.length > 0 ? OfflineReader.partTopK(topK) : topK);
-    const result: ReadResult = {
-      ...report,
-      files: this.files,
-      topFlows: state.topFlows,
-      evictions: { flows: state.flowEvictions, macs: state.macEvictions, pairs: state.pairEvictions },
-    };
-    for (const { entry, result: part } of this.parts) {
-      mergeReadResult(result, part, DEFAULT_INGEST_OPTIONS.maxVnis);
-      const [partEntry] = part.files;
-      entry.packets += partEntry.packets;
-      entry.parts++;
-      if (partEntry.error !== undefined) {
-        entry.error = partEntry.error;
-      }
+    this.checkpoint();
+    const result = this.gathered as ReadResult;
+    this.gathered = undefined;
+    const state = this.ingest.state(this.hasParts ? OfflineReader.partTopK(topK) : topK);
+    const own = { flows: state.flowEvictions, macs: state.macEvictions, pairs: state.pairEvictions };
+    if (this.hasParts) {
+      mergeReadResult(result, { ...emptyReadResult(), topFlows: state.topFlows, evictions: own }, DEFAULT_INGEST_OPTIONS.maxVnis);
+      result.topFlows = result.topFlows.slice(0, topK);
+    } else {
+      result.topFlows = state.topFlows;
+      result.evictions = own;
     }
-    this.parts.length = 0;
-    result.topFlows = result.topFlows.slice(0, topK);
+    this.hasParts = false;
     return result;
   }
 }

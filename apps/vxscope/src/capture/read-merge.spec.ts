@@ -1,24 +1,9 @@
 import { emptyVniReport } from './ingest/vni-counters';
 import type { ReadResult } from './offline-reader';
-import { mergeReadResult } from './read-merge';
+import { emptyReadResult, mergeReadResult } from './read-merge';
 
 function result(parts: Partial<ReadResult>): ReadResult {
-  return {
-    packets: 0,
-    vxlanPackets: 0,
-    gpePackets: 0,
-    genevePackets: 0,
-    otherPackets: 0,
-    decodeErrors: {},
-    vnis: {},
-    geneveVnis: {},
-    vtepPairs: [],
-    vniOverflow: 0,
-    files: [],
-    topFlows: [],
-    evictions: { flows: 0, macs: 0, pairs: 0 },
-    ...parts,
-  };
+  return { ...emptyReadResult(), ...parts };
 }
 
 const vni = (packets: number, firstSeen: number, lastSeen: number): ReturnType<typeof emptyVniReport> => ({

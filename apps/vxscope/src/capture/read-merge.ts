@@ -4,6 +4,25 @@ import { addPacketCounts } from './ingest/packet-counts';
 import { mergeVniReport } from './ingest/vni-counters';
 import type { ReadResult } from './offline-reader';
 
+/** A result with nothing counted, listing `files`. */
+export function emptyReadResult(files: ReadResult['files'] = []): ReadResult {
+  return {
+    packets: 0,
+    vxlanPackets: 0,
+    gpePackets: 0,
+    genevePackets: 0,
+    otherPackets: 0,
+    decodeErrors: {},
+    vnis: {},
+    geneveVnis: {},
+    vtepPairs: [],
+    vniOverflow: 0,
+    files,
+    topFlows: [],
+    evictions: { flows: 0, macs: 0, pairs: 0 },
+  };
+}
+
 /**
  * Adds the result of reading a LATER part of the same input (`from`) into `into`, as if one reader
  * had read both parts in order: counters are summed; VNIs (VXLAN and GENEVE) are kept up to
@@ -14,59 +33,74 @@ import type { ReadResult } from './offline-reader';
 export function mergeReadResult(into: ReadResult, from: ReadResult, maxVnis: number): void {
   addPacketCounts(into, from);
   // Each VNI table keeps Ingest's bound; the earlier part's VNIs came first, so they stay.
+  let vnis = Object.keys(into.vnis).length;
   for (const [vni, report] of Object.entries(from.vnis)) {
     const mine = into.vnis[vni];
     if (mine !== undefined) {
       mergeVniReport(mine, report);
-    } else if (Object.keys(into.vnis).length < maxVnis) {
+    } else if (vnis < maxVnis) {
       into.vnis[vni] = report;
+      vnis++;
     } else {
       into.vniOverflow += report.packets;
     }
   }
+  let geneveVnis = Object.keys(into.geneveVnis).length;
   for (const [vni, g] of Object.entries(from.geneveVnis)) {
     const mine = into.geneveVnis[vni];
     if (mine !== undefined) {
       mine.packets += g.packets;
       mine.bytes += g.bytes;
-    } else if (Object.keys(into.geneveVnis).length < maxVnis) {
+    } else if (geneveVnis < maxVnis) {
       into.geneveVnis[vni] = { ...g };
+      geneveVnis++;
     } else {
       into.vniOverflow += g.packets;
     }
   }
-  into.vtepPairs = sumByKey(into.vtepPairs, from.vtepPairs, (p) => `${p.vni}|${p.src}|${p.dst}|${p.dstPort}`);
+  into.vtepPairs = sumByKey(into.vtepPairs, from.vtepPairs, (p) => p.vni * 0x10000 + p.dstPort, (p) => `${p.src}>${p.dst}`);
   into.topFlows = sumByKey(
     into.topFlows,
     from.topFlows,
-    (f) => `${f.vni}|${f.ipVersion}|${f.protocol}|${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}`,
+    (f) => (f.vni * 0x100 + f.protocol) * 0x10 + f.ipVersion,
+    (f) => `${f.src}|${f.srcPort}|${f.dst}|${f.dstPort}`,
   ).sort((a, b) => b.bytes - a.bytes);
   into.evictions.flows += from.evictions.flows;
   into.evictions.macs += from.evictions.macs;
   into.evictions.pairs += from.evictions.pairs;
 }
 
-/** Rows of `a` then the new rows of `b`; rows with the same key have packets and bytes summed. */
-function sumByKey<T extends PairDelta | FlowRow>(a: T[], b: T[], key: (row: T) => string): T[] {
-  const rows = new Map<string, T>();
-  for (const row of a) {
-    rows.set(key(row), row);
-  }
+type Row = { -readonly [K in keyof (PairDelta | FlowRow)]: (PairDelta | FlowRow)[K] };
+
+/**
+ * Rows of `a` then the new rows of `b`; a row of `b` whose key is in `a` is added to that row (packets
+ * and bytes summed, first and last seen widened; rows of `a` are changed in place). The key is a
+ * number and a string, so that no long key string is built per row.
+ */
+function sumByKey<T extends Row>(a: T[], b: T[], numberKey: (row: T) => number, stringKey: (row: T) => string): T[] {
+  const index = new Map<number, Map<string, T>>();
+  const add = (row: T): void => {
+    const n = numberKey(row);
+    let inner = index.get(n);
+    if (inner === undefined) {
+      inner = new Map();
+      index.set(n, inner);
+    }
+    inner.set(stringKey(row), row);
+  };
+  a.forEach(add);
+  const rows = a.slice();
   for (const row of b) {
-    const k = key(row);
-    const mine = rows.get(k);
-    rows.set(
-      k,
-      mine === undefined
-        ? row
-        : {
-            ...mine,
-            packets: mine.packets + row.packets,
-            bytes: mine.bytes + row.bytes,
-            firstSeen: Math.min(mine.firstSeen, row.firstSeen),
-            lastSeen: Math.max(mine.lastSeen, row.lastSeen),
-          },
-    );
+    const mine = index.get(numberKey(row))?.get(stringKey(row));
+    if (mine === undefined) {
+      rows.push(row);
+      add(row);
+    } else {
+      mine.packets += row.packets;
+      mine.bytes += row.bytes;
+      mine.firstSeen = Math.min(mine.firstSeen, row.firstSeen);
+      mine.lastSeen = Math.max(mine.lastSeen, row.lastSeen);
+    }
   }
-  return [...rows.values()];
+  return rows;
 }

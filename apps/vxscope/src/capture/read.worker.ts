@@ -2,9 +2,9 @@
  * Worker thread of `vxscope read`: reads one later part of a classic pcap file through its own
  * ingest and posts the result (see split-read.ts). Loaded by path, so it imports only what it needs.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 
-import { fileChunks } from './file-chunks';
+import { fileChunksSync } from './file-chunks';
 import { OfflineReader } from './offline-reader';
 import type { ReadPartJob, ReadPartOutcome } from './read-part';
 
@@ -13,7 +13,7 @@ async function readPart(job: ReadPartJob): Promise<ReadPartOutcome> {
   const file = reader.begin(job.file);
   await file.feed([job.header]);
   file.resumeAt(job.start);
-  await file.feed(fileChunks(job.file, job.start, job.end));
+  await file.feed(fileChunksSync(job.file, job.start, job.end));
   const onBoundary = file.onBoundary;
   if (job.last) {
     file.finish();
@@ -21,7 +21,11 @@ async function readPart(job: ReadPartJob): Promise<ReadPartOutcome> {
   return { ok: true, onBoundary, broken: file.broken, result: reader.result(OfflineReader.partTopK(job.topK)) };
 }
 
-readPart(workerData as ReadPartJob).then(
-  (outcome) => parentPort?.postMessage(outcome),
-  (err: unknown) => parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ReadPartOutcome),
-);
+// The job comes as the first message: the thread is started (and this module loaded) while the
+// main thread still looks for where the parts start.
+parentPort?.once('message', (job: ReadPartJob) => {
+  readPart(job).then(
+    (outcome) => parentPort?.postMessage(outcome),
+    (err: unknown) => parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ReadPartOutcome),
+  );
+});

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-import { fileChunks } from './file-chunks';
+import { fileChunks, fileChunksSync } from './file-chunks';
 import type { OfflineReader } from './offline-reader';
 import type { ReadPartJob, ReadPartOutcome } from './read-part';
 
@@ -15,6 +15,14 @@ export interface SplitReadOptions {
   readonly ports: readonly number[];
   readonly topK: number;
 }
+
+/**
+ * Extra bytes the first part gets, so that all parts end together: a worker starts later (thread
+ * and modules, ~30 ms, partly hidden behind the planning) and ends later (it drains its tables and
+ * its report crosses threads, ~50 ms). At the 350-650 MB/s a thread reads here while the other
+ * works too, that is 30-50 MB; measured best at 32 MiB on the benchmark captures.
+ */
+const FIRST_PART_HEAD_START = 32 * 1024 * 1024;
 
 /** Bytes searched after each nominal split offset for a record start. */
 const RESYNC_WINDOW = 256 * 1024;
@@ -35,27 +43,33 @@ const PCAP_FILE_HEADER_LENGTH = 24;
  * small files and `threads: 1` are read in one pass.
  */
 export async function readCaptureFile(reader: OfflineReader, file: string, options: SplitReadOptions): Promise<void> {
-  const plan = await planParts(file, options);
+  const size = (await stat(file)).size;
+  const parts = Math.min(options.threads, Math.floor(size / Math.max(1, options.minPartBytes)));
+  // Workers start loading their modules now, while this thread looks for the split points.
+  const workers = parts > 1 ? Array.from({ length: parts - 1 }, () => new PartWorker()) : [];
+  const plan = parts > 1 ? await planParts(file, size, parts) : undefined;
   const first = reader.begin(file);
   if (plan === undefined) {
+    workers.forEach((w) => w.cancel());
     await first.feed(fileChunks(file));
     first.finish();
     return;
   }
-  const { header, starts, size } = plan;
-  const workers = starts.slice(1).map((start, i) =>
-    runPart({
+  const { header, starts } = plan;
+  const outcomesPending = workers.map((worker, i) =>
+    worker.run({
       file,
       header,
-      start,
+      start: starts[i + 1],
       end: i + 2 < starts.length ? starts[i + 2] : size,
       last: i + 2 === starts.length,
       ports: options.ports,
       topK: options.topK,
     }),
   );
-  await first.feed(fileChunks(file, 0, starts[1]));
-  const outcomes = await Promise.all(workers);
+  await first.feed(fileChunksSync(file, 0, starts[1]));
+  reader.checkpoint(); // while the workers finish
+  const outcomes = await Promise.all(outcomesPending);
   if (first.broken) {
     return; // a sequential read stops at the broken record too
   }
@@ -79,15 +93,9 @@ interface Plan {
   readonly header: Uint8Array;
   /** Byte offset of each part: 0 for the first, a guessed record start for the others. */
   readonly starts: readonly number[];
-  readonly size: number;
 }
 
-async function planParts(file: string, options: SplitReadOptions): Promise<Plan | undefined> {
-  const size = (await stat(file)).size;
-  const parts = Math.min(options.threads, Math.floor(size / Math.max(1, options.minPartBytes)));
-  if (parts < 2) {
-    return undefined;
-  }
+async function planParts(file: string, size: number, parts: number): Promise<Plan | undefined> {
   const handle = await open(file, 'r');
   try {
     const header = new Uint8Array(PCAP_FILE_HEADER_LENGTH);
@@ -98,8 +106,10 @@ async function planParts(file: string, options: SplitReadOptions): Promise<Plan 
     }
     const starts = [0];
     const window = new Uint8Array(RESYNC_WINDOW);
+    const headStart = Math.min(FIRST_PART_HEAD_START, Math.floor(size / parts / 4));
+    const rest = size - headStart;
     for (let k = 1; k < parts; k++) {
-      const nominal = Math.max(PCAP_FILE_HEADER_LENGTH, Math.floor((size * k) / parts));
+      const nominal = Math.max(PCAP_FILE_HEADER_LENGTH, headStart + Math.floor((rest * k) / parts));
       const { bytesRead } = await handle.read(window, 0, window.length, nominal);
       const at = findPcapRecordStart(window.subarray(0, bytesRead), 0, layout);
       if (at < 0 || nominal + at <= starts[k - 1]) {
@@ -107,19 +117,34 @@ async function planParts(file: string, options: SplitReadOptions): Promise<Plan 
       }
       starts.push(nominal + at);
     }
-    return { header, starts, size };
+    return { header, starts };
   } finally {
     await handle.close();
   }
 }
 
-/** Runs one part on a worker thread; a worker that fails or dies yields `ok: false`. */
-function runPart(job: ReadPartJob): Promise<ReadPartOutcome> {
-  return new Promise((resolve) => {
-    const worker = new Worker(join(__dirname, 'read.worker.js'), { workerData: job });
-    let outcome: ReadPartOutcome = { ok: false, error: 'worker exited without a result' };
-    worker.once('message', (m: ReadPartOutcome) => (outcome = m));
-    worker.once('error', (err) => (outcome = { ok: false, error: err.message }));
-    worker.once('exit', () => resolve(outcome));
+/**
+ * A worker thread for one part, started before its job is known. A worker that fails or dies yields
+ * `ok: false`. The outcome is taken as soon as it arrives: the worker's teardown does not hold the
+ * process up.
+ */
+class PartWorker {
+  private readonly worker = new Worker(join(__dirname, 'read.worker.js'));
+  private readonly outcome = new Promise<ReadPartOutcome>((resolve) => {
+    this.worker.once('message', (m: ReadPartOutcome) => {
+      this.worker.unref();
+      resolve(m);
+    });
+    this.worker.once('error', (err) => resolve({ ok: false, error: err.message }));
+    this.worker.once('exit', () => resolve({ ok: false, error: 'worker exited without a result' }));
   });
+
+  run(job: ReadPartJob): Promise<ReadPartOutcome> {
+    this.worker.postMessage(job);
+    return this.outcome;
+  }
+
+  cancel(): void {
+    void this.worker.terminate();
+  }
 }
