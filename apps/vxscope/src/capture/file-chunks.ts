@@ -4,6 +4,13 @@ import { open } from 'node:fs/promises';
 /** Large chunks keep per-chunk overhead low; each chunk still yields to the event loop. */
 export const READ_CHUNK_BYTES = 2 * 1024 * 1024;
 
+/** fs.read() aborts the process (a native assertion) on a fractional length or position. */
+function checkRange(start: number, end: number, size: number): void {
+  if (!Number.isSafeInteger(start) || start < 0 || !(end === Infinity || Number.isSafeInteger(end)) || !Number.isSafeInteger(size) || size < 1) {
+    throw new RangeError(`file chunks: start ${start}, end ${end} and size ${size} must be whole numbers`);
+  }
+}
+
 /**
  * Bytes `start` up to `end` (exclusive; Infinity: to the end of the file) of a file in chunks,
  * through two buffers used in turn: the next chunk is read (on the thread pool) while the caller
@@ -12,10 +19,7 @@ export const READ_CHUNK_BYTES = 2 * 1024 * 1024;
  * fresh allocation, its page faults and cold cache lines per chunk.
  */
 export async function* fileChunks(file: string, start = 0, end = Infinity, size = READ_CHUNK_BYTES): AsyncGenerator<Uint8Array> {
-  // fs.read() aborts the process (a native assertion) on a fractional length or position.
-  if (!Number.isSafeInteger(start) || start < 0 || !(end === Infinity || Number.isSafeInteger(end)) || !Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(`fileChunks: start ${start}, end ${end} and size ${size} must be whole numbers`);
-  }
+  checkRange(start, end, size);
   const handle = await open(file, 'r');
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)];
   let position = start;
@@ -54,9 +58,7 @@ export async function* fileChunks(file: string, start = 0, end = Infinity, size 
  * thread-pool thread to get a CPU first, and then the reading thread to be woken.
  */
 export function* fileChunksSync(file: string, start = 0, end = Infinity, size = READ_CHUNK_BYTES): Generator<Uint8Array> {
-  if (!Number.isSafeInteger(start) || start < 0 || !(end === Infinity || Number.isSafeInteger(end)) || !Number.isSafeInteger(size) || size < 1) {
-    throw new RangeError(`fileChunksSync: start ${start}, end ${end} and size ${size} must be whole numbers`);
-  }
+  checkRange(start, end, size);
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.allocUnsafeSlow(size);
