@@ -184,18 +184,19 @@ export class PairAggregator {
     };
     // Grouped as before: by (VNI, port) first seen, then by source first seen, then destination.
     const outerRank = new Map<number, number>();
-    const srcRank = new Map<string, number>();
+    const srcRank = new Map<number, number>();
     const rank = new Float64Array(this.count * 2);
     const idx: number[] = [];
     for (let i = 0; i < this.count; i++) {
       const o = this.order[i] * SLOT_U32;
       const outer = this.keys[o] * 65536 + this.keys[o + 1];
-      const srcKey = `${outer}|${this.keys[o + 2]}`;
       let r = outerRank.get(outer);
       if (r === undefined) {
         r = i;
         outerRank.set(outer, r);
       }
+      // (outer rank, source) as one number below 2^48: no key string per pair.
+      const srcKey = r * 0x100000000 + this.keys[o + 2];
       let q = srcRank.get(srcKey);
       if (q === undefined) {
         q = i;
