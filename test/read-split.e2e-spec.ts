@@ -167,6 +167,18 @@ describe('vxscope read: one large pcap file read by two threads', () => {
     expect({ ...(comparable(two) as object), files: [] }).toEqual({ ...(comparable(classic) as object), files: [] });
   });
 
+  it.each([
+    ['a missing file', () => join(dir, 'missing.pcap'), /^vxscope: ENOENT: no such file or directory/],
+    ['a directory', () => dir, /^vxscope: EISDIR: illegal operation on a directory/],
+    ['a file that is not a capture', () => write('text.pcap', Buffer.from('hello, not a capture\n'.repeat(10))), /^vxscope: .*text\.pcap is not a pcap or pcapng capture/],
+  ])('should say in one line, without a stack, why %s cannot be read', (_what, path, message) => {
+    const r = spawnSync(CLI, ['read', path()], { encoding: 'utf8' });
+
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('should refuse a thread count that is not a positive integer', () => {
     const r = spawnSync(CLI, ['read', '--threads', '0', base], { encoding: 'utf8' });
 

@@ -167,7 +167,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ApiError || err instanceof NotACaptureError || (err instanceof Error && 'code' in err && err.code === 'ENOENT')) {
+  // A file the user named that cannot be read (ENOENT, EACCES, EISDIR...): the system's message says it all.
+  const fileError = err instanceof Error && 'syscall' in err && typeof (err as NodeJS.ErrnoException).code === 'string';
+  if (err instanceof ApiError || err instanceof NotACaptureError || fileError) {
     process.stderr.write(`vxscope: ${err.message}\n`);
     process.exit(1);
   }
