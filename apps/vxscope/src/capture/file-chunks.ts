@@ -53,11 +53,17 @@ export async function* fileChunks(file: string, start = 0, end = Infinity, size 
 }
 
 /**
+ * Chunks of the synchronous reader: one buffer this small stays in the CPU's cache while the kernel
+ * copies into it, instead of pushing the ingest tables out (2 MiB chunks were ~5 % slower here).
+ */
+export const SYNC_READ_CHUNK_BYTES = 256 * 1024;
+
+/**
  * Like `fileChunks`, with synchronous reads into one buffer. For a thread that has nothing else to do
  * while it waits and whose CPUs are all busy (a split `vxscope read`): an asynchronous read needs a
  * thread-pool thread to get a CPU first, and then the reading thread to be woken.
  */
-export function* fileChunksSync(file: string, start = 0, end = Infinity, size = READ_CHUNK_BYTES): Generator<Uint8Array> {
+export function* fileChunksSync(file: string, start = 0, end = Infinity, size = SYNC_READ_CHUNK_BYTES): Generator<Uint8Array> {
   checkRange(start, end, size);
   const fd = openSync(file, 'r');
   try {
