@@ -23,3 +23,6 @@ export type ReadPartOutcome =
       readonly result: import('./offline-reader').ReadResult;
     }
   | { readonly ok: false; readonly error: string };
+
+/** Everything a worker sends: first that it is ready for its job, then the outcome. */
+export type ReadPartMessage = { readonly ready: true } | ReadPartOutcome;

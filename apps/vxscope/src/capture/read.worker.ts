@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 
 import { fileChunksSync } from './file-chunks';
 import { OfflineReader } from './offline-reader';
-import type { ReadPartJob, ReadPartOutcome } from './read-part';
+import type { ReadPartJob, ReadPartMessage, ReadPartOutcome } from './read-part';
 
 async function readPart(job: ReadPartJob): Promise<ReadPartOutcome> {
   const reader = new OfflineReader(job.ports);
@@ -25,7 +25,8 @@ async function readPart(job: ReadPartJob): Promise<ReadPartOutcome> {
 // main thread still looks for where the parts start.
 parentPort?.once('message', (job: ReadPartJob) => {
   readPart(job).then(
-    (outcome) => parentPort?.postMessage(outcome),
-    (err: unknown) => parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ReadPartOutcome),
+    (outcome) => parentPort?.postMessage(outcome satisfies ReadPartMessage),
+    (err: unknown) => parentPort?.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies ReadPartMessage),
   );
 });
+parentPort?.postMessage({ ready: true } satisfies ReadPartMessage);

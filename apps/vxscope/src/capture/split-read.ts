@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 
 import { fileChunks, fileChunksSync } from './file-chunks';
 import type { OfflineReader } from './offline-reader';
-import type { ReadPartJob, ReadPartOutcome } from './read-part';
+import type { ReadPartJob, ReadPartMessage, ReadPartOutcome } from './read-part';
 
 export interface SplitReadOptions {
   /** Threads to read one file with (this one included); 1 reads sequentially. */
@@ -17,12 +17,11 @@ export interface SplitReadOptions {
 }
 
 /**
- * Extra bytes the first part gets, so that all parts end together: a worker starts later (thread
- * and modules, ~30 ms, partly hidden behind the planning) and ends later (it drains its tables and
- * its report crosses threads, ~50 ms). At the 350-650 MB/s a thread reads here while the other
- * works too, that is 30-50 MB; measured best at 32 MiB on the benchmark captures.
+ * Extra bytes the first part gets, so that all parts end together: a worker ends later than this
+ * thread (it drains its tables and its report crosses threads, ~50 ms). At the 350-650 MB/s a thread
+ * reads here while the other works too, half of that is 10-15 MB; 16 MiB measured best.
  */
-const FIRST_PART_HEAD_START = 32 * 1024 * 1024;
+const FIRST_PART_HEAD_START = 16 * 1024 * 1024;
 
 /** Bytes searched after each nominal split offset for a record start. */
 const RESYNC_WINDOW = 256 * 1024;
@@ -56,6 +55,10 @@ export async function readCaptureFile(reader: OfflineReader, file: string, optio
     return;
   }
   const { header, starts } = plan;
+  // A worker that starts while this thread already runs its part boots 3-4 times slower (~130 ms
+  // instead of ~35: it competes with this thread's JIT and GC helpers for the other CPU), so all
+  // parts start together, once the workers are up.
+  await Promise.all(workers.map((w) => w.ready));
   const outcomesPending = workers.map((worker, i) =>
     worker.run({
       file,
@@ -130,14 +133,30 @@ async function planParts(file: string, size: number, parts: number): Promise<Pla
  */
 class PartWorker {
   private readonly worker = new Worker(join(__dirname, 'read.worker.js'));
-  private readonly outcome = new Promise<ReadPartOutcome>((resolve) => {
-    this.worker.once('message', (m: ReadPartOutcome) => {
-      this.worker.unref();
-      resolve(m);
+  /** The worker has loaded its modules and waits for its job (false: it failed first). */
+  readonly ready: Promise<boolean>;
+  private readonly outcome: Promise<ReadPartOutcome>;
+
+  constructor() {
+    let setReady: (ok: boolean) => void = () => undefined;
+    this.ready = new Promise((resolve) => (setReady = resolve));
+    this.outcome = new Promise((resolve) => {
+      const fail = (error: string): void => {
+        setReady(false);
+        resolve({ ok: false, error });
+      };
+      this.worker.on('message', (m: ReadPartMessage) => {
+        if ('ready' in m) {
+          setReady(true);
+          return;
+        }
+        this.worker.unref();
+        resolve(m);
+      });
+      this.worker.once('error', (err) => fail(err.message));
+      this.worker.once('exit', () => fail('worker exited without a result'));
     });
-    this.worker.once('error', (err) => resolve({ ok: false, error: err.message }));
-    this.worker.once('exit', () => resolve({ ok: false, error: 'worker exited without a result' }));
-  });
+  }
 
   run(job: ReadPartJob): Promise<ReadPartOutcome> {
     this.worker.postMessage(job);
