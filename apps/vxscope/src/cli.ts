@@ -97,7 +97,7 @@ async function demo(opts: Record<string, unknown>): Promise<void> {
   }
 }
 
-/** `read` splits a file only when each thread gets at least this much of it (a worker costs ~50 ms to start). */
+/** `read` splits a file only when each thread gets at least this much of it (a worker takes ~35 ms to start). */
 const READ_MIN_PART_BYTES = 16 * 1024 * 1024;
 const READ_TOP_FLOWS = 20;
 

@@ -112,8 +112,10 @@ export class OfflineFile {
 }
 
 /**
- * Reads pcap/pcapng files chunk by chunk through the same ingest as live capture. The stream is
- * consumed with `for await`, so a large file never blocks the event loop for longer than a chunk.
+ * Reads pcap/pcapng files chunk by chunk through the same ingest as live capture. The chunks are
+ * consumed with `for await`, so with an asynchronous source (an upload, `fileChunks`) a large file
+ * never blocks the event loop for longer than a chunk; a split `vxscope read` feeds synchronous
+ * chunks and does not yield.
  * Results of other readers (parts of a file read on other threads) can be added before `result()`.
  */
 export class OfflineReader {

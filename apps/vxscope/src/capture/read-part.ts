@@ -1,3 +1,5 @@
+import type { ReadResult } from './offline-reader';
+
 /** One later part of a classic pcap file, read by a worker thread (`read.worker.ts`). */
 export interface ReadPartJob {
   readonly file: string;
@@ -20,7 +22,7 @@ export type ReadPartOutcome =
       readonly onBoundary: boolean;
       /** The part stopped at a broken record: nothing after it counts. */
       readonly broken: boolean;
-      readonly result: import('./offline-reader').ReadResult;
+      readonly result: ReadResult;
     }
   | { readonly ok: false; readonly error: string };
 

@@ -7,6 +7,11 @@ import {
   formatIpv4,
   formatIpv6,
   IP_PROTOCOL_GRE,
+  IP_PROTOCOL_HOPOPTS,
+  IP_PROTOCOL_IPV6_FRAG,
+  IP_PROTOCOL_IPV6_OPTS,
+  IP_PROTOCOL_IPV6_ROUTE,
+  IP_PROTOCOL_UDP,
   PortRegistry,
   type DecodedLayer,
   type VxlanFrameInfo,
@@ -87,12 +92,13 @@ export interface FrameObserver {
 const decodeFrame = decodeVxlanFrame;
 const decodeFlow = decodeInnerFlow;
 
-const IP_PROTOCOL_UDP = 17;
+// Bound once, like the functions above.
+const UDP = IP_PROTOCOL_UDP;
 /** IPv6 extension headers decodeInnerFlow() steps over (RFC 8200 §4): hop-by-hop, routing, fragment, destination. */
-const IPV6_HOPOPTS = 0;
-const IPV6_ROUTE = 43;
-const IPV6_FRAG = 44;
-const IPV6_OPTS = 60;
+const IPV6_HOPOPTS = IP_PROTOCOL_HOPOPTS;
+const IPV6_ROUTE = IP_PROTOCOL_IPV6_ROUTE;
+const IPV6_FRAG = IP_PROTOCOL_IPV6_FRAG;
+const IPV6_OPTS = IP_PROTOCOL_IPV6_OPTS;
 
 const LAYER_GENEVE = 'geneve';
 const LAYER_GPE = 'vxlan-gpe';
@@ -196,7 +202,7 @@ export class Ingest {
     const flow = this.flow;
     decodeFlow(buf, f.innerPayloadOffset, f.innerOffset + f.innerLength, f.innerEtherType, flow);
     const p = flow.protocol;
-    if (p === IP_PROTOCOL_UDP) {
+    if (p === UDP) {
       return !flow.fragment && this.ports.lookup(flow.srcPort, flow.dstPort) !== undefined;
     }
     if (flow.ipVersion === 6 && (p === IPV6_HOPOPTS || p === IPV6_ROUTE || p === IPV6_FRAG || p === IPV6_OPTS)) {
